@@ -1,0 +1,188 @@
+//! Command-line interface: `parse`, `llb`, and the gateway entry point.
+//!
+//! Thin: every command calls the library's pipeline functions.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::diagnostics::Diagnostic;
+use crate::llb::convert::{ResolvedImage, emit, external_images};
+use crate::model::options::BuildOptions;
+
+#[derive(Parser)]
+#[command(
+    name = "slimfile",
+    version,
+    about = "A BuildKit Dockerfile frontend that fuses package-manager steps and cleans their caches in the same layer"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the syntax tree in the official parser's dump format.
+    Parse {
+        /// Dockerfile path (`-` for stdin).
+        #[arg(default_value = "Dockerfile")]
+        file: String,
+    },
+    /// Write the LLB definition of the build (base images are treated as empty configs).
+    Llb {
+        /// Dockerfile path.
+        #[arg(short = 'f', long = "file", default_value = "Dockerfile")]
+        file: String,
+        /// `KEY=VALUE` build arguments.
+        #[arg(long = "build-arg")]
+        build_args: Vec<String>,
+        /// Target stage.
+        #[arg(long)]
+        target: Option<String>,
+        /// Print a readable JSON dump instead of binary protobuf.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run as a BuildKit gateway frontend over stdin/stdout.
+    Gateway,
+}
+
+fn read_input(file: &str) -> std::io::Result<String> {
+    let bytes = if file == "-" {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut v)?;
+        v
+    } else {
+        std::fs::read(file)?
+    };
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn report(d: &Diagnostic, file: &str, src: &str) -> ExitCode {
+    eprintln!("{}", d.render(file, src));
+    ExitCode::from(1)
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let started_by_buildkit = std::env::vars()
+        .any(|(k, _)| k.starts_with("BUILDKIT_FRONTEND_OPT_"))
+        || std::env::var_os("BUILDKIT_SESSION_ID").is_some();
+    if started_by_buildkit && std::env::args().len() <= 1 {
+        return run_gateway();
+    }
+    let cli = Cli::parse();
+    match cli.command {
+        None | Some(Command::Gateway) => run_gateway(),
+        Some(Command::Parse { file }) => {
+            let src = match read_input(&file) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("error: {file}: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            match crate::syntax::parse(&src) {
+                Ok(df) => {
+                    println!("{}", crate::syntax::dump(&df));
+                    ExitCode::SUCCESS
+                }
+                Err(d) => report(&d, &file, &src),
+            }
+        }
+        Some(Command::Llb {
+            file,
+            build_args,
+            target,
+            json,
+        }) => {
+            let src = match read_input(&file) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("error: {file}: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let mut opts = BuildOptions::new();
+            opts.target = target;
+            for a in build_args {
+                let (k, v) = a.split_once('=').unwrap_or((a.as_str(), ""));
+                opts.build_args.insert(k.to_string(), v.to_string());
+            }
+            match llb(&src, &file, &opts) {
+                Ok(def) => {
+                    let mut out = std::io::stdout().lock();
+                    let res = if json {
+                        writeln!(out, "{}", crate::llb::dump::definition_json(&def))
+                    } else {
+                        out.write_all(&prost::Message::encode_to_vec(&def))
+                    };
+                    match res {
+                        Ok(()) => ExitCode::SUCCESS,
+                        Err(_) => ExitCode::from(2),
+                    }
+                }
+                Err(d) => report(&d, &file, &src),
+            }
+        }
+    }
+}
+
+fn llb(
+    src: &str,
+    file: &str,
+    opts: &BuildOptions,
+) -> Result<bollard_buildkit_proto::pb::Definition, Diagnostic> {
+    let (df, program) = crate::parse_program(src)?;
+    let mut images = BTreeMap::new();
+    for req in external_images(&program, opts)? {
+        let p = &req.platform;
+        images.insert(
+            req.reference.clone(),
+            ResolvedImage {
+                reference: req.reference,
+                digest: None,
+                image: {
+                    let mut i = crate::image::Image::empty(&p.os, &p.arch, &p.variant);
+                    i.rootfs.diff_ids.push("sha256:unresolved".into());
+                    i
+                },
+            },
+        );
+    }
+    let name = std::path::Path::new(file)
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "Dockerfile".into());
+    Ok(emit(
+        &program,
+        opts,
+        &images,
+        df.escape,
+        Some((&name, src.as_bytes())),
+    )?
+    .definition)
+}
+
+fn run_gateway() -> ExitCode {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("slimfile: cannot start runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match rt.block_on(crate::gateway::serve()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("slimfile: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! The BuildKit gateway frontend: gRPC to the `LLBBridge` over stdin/stdout.
+//!
+//! Only glue: read options, load the Dockerfile and `.dockerignore` from the client's
+//! local sources, resolve base images, call the library's [`crate::compile`] and return
+//! the result. Compile errors go back through `Return` with an `errdefs.Source` detail
+//! so buildx prints `Dockerfile:<line>` and the snippet.
+
+mod options;
+mod stdio;
+
+use std::collections::BTreeMap;
+
+use bollard_buildkit_proto::google::protobuf::Any;
+use bollard_buildkit_proto::google::rpc::Status;
+use bollard_buildkit_proto::moby::buildkit::v1::frontend as fe;
+use bollard_buildkit_proto::pb;
+use fe::llb_bridge_client::LlbBridgeClient;
+use prost::Message;
+use tonic::transport::Channel;
+
+use crate::diagnostics::Diagnostic;
+use crate::image::Image;
+use crate::llb::convert::{ResolvedImage, pb_platform};
+use crate::llb::graph::{Graph, OpNode, Output};
+use crate::model::options::Platform;
+
+pub use options::FrontendOptions;
+
+/// Message size the daemon allows each way.
+const MAX_MESSAGE: usize = 16 << 20;
+
+type Client = LlbBridgeClient<Channel>;
+
+/// An error for the engine: a message and, when known, Dockerfile source ranges.
+struct FrontendError {
+    message: String,
+    source: Option<(String, Vec<u8>, Vec<crate::diagnostics::Span>)>,
+    /// An engine error to pass through unchanged.
+    status: Option<Status>,
+}
+
+impl From<tonic::Status> for FrontendError {
+    fn from(s: tonic::Status) -> Self {
+        let status = Status::decode(s.details()).ok().filter(|st| st.code != 0);
+        FrontendError {
+            message: s.message().to_string(),
+            source: None,
+            status,
+        }
+    }
+}
+
+impl From<Diagnostic> for FrontendError {
+    fn from(d: Diagnostic) -> Self {
+        FrontendError {
+            message: match &d.help {
+                Some(h) => format!("{} ({h})", d.message),
+                None => d.message.clone(),
+            },
+            source: None,
+            status: None,
+        }
+    }
+}
+
+fn diag_with_source(d: Diagnostic, filename: &str, data: &[u8]) -> FrontendError {
+    let spans = d.spans.clone();
+    let mut e = FrontendError::from(d);
+    if !spans.is_empty() {
+        e.source = Some((filename.to_string(), data.to_vec(), spans));
+    }
+    e
+}
+
+/// Runs the frontend over stdin/stdout until `Return`. Never panics on bad input: every
+/// failure becomes a `Return` with an error.
+pub async fn serve() -> anyhow::Result<()> {
+    let channel = stdio::channel().await?;
+    let mut client = LlbBridgeClient::new(channel)
+        .max_decoding_message_size(MAX_MESSAGE)
+        .max_encoding_message_size(MAX_MESSAGE);
+    let outcome = run(&mut client).await;
+    let req = match outcome {
+        Ok(result) => fe::ReturnRequest {
+            result: Some(result),
+            error: None,
+        },
+        Err(e) => fe::ReturnRequest {
+            result: None,
+            error: Some(to_status(e)),
+        },
+    };
+    client.r#return(req).await?;
+    Ok(())
+}
+
+fn to_status(e: FrontendError) -> Status {
+    if let Some(st) = e.status {
+        return st;
+    }
+    let mut details = Vec::new();
+    if let Some((filename, data, spans)) = e.source {
+        let ranges: Vec<serde_json::Value> = spans
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "start": {"line": s.start_line},
+                    "end": {"line": s.end_line},
+                })
+            })
+            .collect();
+        let src = serde_json::json!({
+            "info": {
+                "filename": filename,
+                "data": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &data),
+                "language": "Dockerfile",
+            },
+            "ranges": ranges,
+        });
+        details.push(Any {
+            type_url: "github.com/moby/buildkit/errdefs.Source+json".into(),
+            value: serde_json::to_vec(&src).unwrap_or_default(),
+        });
+    }
+    Status {
+        code: 2,
+        message: e.message,
+        details,
+    }
+}
+
+async fn solve(client: &mut Client, def: pb::Definition) -> Result<String, FrontendError> {
+    let res = client
+        .solve(fe::SolveRequest {
+            definition: Some(def),
+            allow_result_return: true,
+            allow_result_array_ref: true,
+            ..Default::default()
+        })
+        .await?
+        .into_inner();
+    let id = match res.result.and_then(|r| r.result) {
+        Some(fe::result::Result::Ref(r)) => r.id,
+        Some(fe::result::Result::RefDeprecated(id)) => id,
+        _ => res.r#ref,
+    };
+    Ok(id)
+}
+
+/// Solves a `local://<name>` source and returns its ref.
+async fn load_local(
+    client: &mut Client,
+    opts: &FrontendOptions,
+    name: &str,
+    follow: &[&str],
+    hint: &str,
+    custom_name: &str,
+) -> Result<String, FrontendError> {
+    let mut attrs = BTreeMap::new();
+    attrs.insert("local.session".to_string(), opts.session_id.clone());
+    attrs.insert(
+        "local.followpaths".to_string(),
+        serde_json::to_string(follow).unwrap_or_default(),
+    );
+    attrs.insert("local.sharedkeyhint".to_string(), hint.to_string());
+    attrs.insert("local.differ".to_string(), "none".to_string());
+    let mut g = Graph::default();
+    let mut node = OpNode::new(
+        pb::op::Op::Source(pb::SourceOp {
+            identifier: format!("local://{name}"),
+            attrs,
+        }),
+        Vec::new(),
+    );
+    node.name = Some(custom_name.to_string());
+    node.caps.insert("source.local");
+    let op = g.push(node);
+    solve(client, g.marshal(Some(Output { op, index: 0 }), None)).await
+}
+
+async fn read_file(client: &mut Client, r: &str, path: &str) -> Result<Vec<u8>, tonic::Status> {
+    Ok(client
+        .read_file(fe::ReadFileRequest {
+            r#ref: r.to_string(),
+            file_path: path.to_string(),
+            ..Default::default()
+        })
+        .await?
+        .into_inner()
+        .data)
+}
+
+async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
+    let pong = client.ping(fe::PingRequest {}).await?.into_inner();
+    let mut opts = FrontendOptions::from_env()?;
+    if opts.build.build_platform.is_none()
+        && let Some(p) = pong.workers.first().and_then(|w| w.platforms.first())
+    {
+        opts.build.build_platform = Some(Platform {
+            os: p.os.clone(),
+            arch: p.architecture.clone(),
+            variant: p.variant.clone(),
+        });
+    }
+
+    let filename = opts.filename.clone();
+    let df_ref = load_local(
+        client,
+        &opts,
+        &opts.dockerfile_key,
+        &[
+            filename.as_str(),
+            &format!("{filename}.dockerignore"),
+            "dockerfile",
+        ],
+        &opts.dockerfile_key,
+        &format!("[internal] load build definition from {filename}"),
+    )
+    .await?;
+    let data = read_file(client, &df_ref, &filename)
+        .await
+        .map_err(|s| FrontendError {
+            message: format!("failed to read dockerfile: {}", s.message()),
+            source: None,
+            status: None,
+        })?;
+    let text = String::from_utf8_lossy(&data).into_owned();
+
+    // `<Dockerfile>.dockerignore` wins over the context's `.dockerignore`.
+    let mut ignore = read_file(client, &df_ref, &format!("{filename}.dockerignore"))
+        .await
+        .ok();
+    if ignore.is_none() {
+        let ctx_ref = load_local(
+            client,
+            &opts,
+            &opts.context_key,
+            &[".dockerignore"],
+            &format!("{}-.dockerignore", opts.context_key),
+            "[internal] load .dockerignore",
+        )
+        .await?;
+        ignore = read_file(client, &ctx_ref, ".dockerignore").await.ok();
+    }
+    if let Some(ig) = ignore {
+        opts.build.excludes = crate::model::dockerignore::parse(&String::from_utf8_lossy(&ig));
+    }
+
+    let program = crate::parse_program(&text).map_err(|d| diag_with_source(d, &filename, &data))?;
+    let requests = crate::llb::convert::external_images(&program.1, &opts.build)
+        .map_err(|d| diag_with_source(d, &filename, &data))?;
+    let mut images = BTreeMap::new();
+    for req in requests {
+        let res = client
+            .resolve_image_config(fe::ResolveImageConfigRequest {
+                r#ref: req.reference.clone(),
+                platform: Some(pb_platform(&req.platform)),
+                resolve_mode: opts.build.resolve_mode.clone().unwrap_or_default(),
+                log_name: format!("[internal] load metadata for {}", req.reference),
+                ..Default::default()
+            })
+            .await?
+            .into_inner();
+        let image: Image = serde_json::from_slice(&res.config).map_err(|e| FrontendError {
+            message: format!("failed to parse image config of {}: {e}", req.reference),
+            source: None,
+            status: None,
+        })?;
+        images.insert(
+            req.reference.clone(),
+            ResolvedImage {
+                reference: req.reference,
+                digest: Some(res.digest).filter(|d| !d.is_empty()),
+                image,
+            },
+        );
+    }
+    let emitted = crate::llb::convert::emit(
+        &program.1,
+        &opts.build,
+        &images,
+        program.0.escape,
+        Some((&filename, &data)),
+    )
+    .map_err(|d| diag_with_source(d, &filename, &data))?;
+
+    let platform = emitted.platform.clone();
+    let config = serde_json::to_vec(&emitted.image).map_err(|e| FrontendError {
+        message: e.to_string(),
+        source: None,
+        status: None,
+    })?;
+    let ref_id = if emitted.definition.def.is_empty() {
+        String::new()
+    } else {
+        solve(client, emitted.definition).await?
+    };
+    let pid = platform.format();
+    let mut metadata = std::collections::HashMap::new();
+    metadata.insert("containerimage.config".to_string(), config.clone());
+    metadata.insert(format!("containerimage.config/{pid}"), config);
+    let mut p = serde_json::json!({"architecture": platform.arch, "os": platform.os});
+    if !platform.variant.is_empty() {
+        p["variant"] = serde_json::Value::String(platform.variant.clone());
+    }
+    metadata.insert(
+        "refs.platforms".to_string(),
+        serde_json::to_vec(&serde_json::json!({"Platforms": [{"ID": pid, "Platform": p}]}))
+            .unwrap_or_default(),
+    );
+    Ok(fe::Result {
+        metadata,
+        attestations: Default::default(),
+        result: Some(fe::result::Result::Ref(fe::Ref {
+            id: ref_id,
+            def: None,
+        })),
+    })
+}

@@ -1,0 +1,139 @@
+//! Frontend options from `BUILDKIT_FRONTEND_OPT_<i>=<key>=<value>` variables.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostics::Diagnostic;
+use crate::model::options::{BuildOptions, Platform};
+
+/// Gateway-level options plus the build options they imply.
+#[derive(Debug, Clone)]
+pub struct FrontendOptions {
+    /// Dockerfile name in the dockerfile source.
+    pub filename: String,
+    /// Local source holding the Dockerfile.
+    pub dockerfile_key: String,
+    /// Local source holding the build context.
+    pub context_key: String,
+    /// Session id.
+    pub session_id: String,
+    /// Subrequest id (`--call`), if any.
+    pub request_id: Option<String>,
+    /// Everything else.
+    pub build: BuildOptions,
+    /// All raw options.
+    pub raw: BTreeMap<String, String>,
+}
+
+impl FrontendOptions {
+    /// Reads options from the process environment.
+    pub fn from_env() -> Result<Self, Diagnostic> {
+        let mut raw = BTreeMap::new();
+        for (k, v) in std::env::vars() {
+            if k.starts_with("BUILDKIT_FRONTEND_OPT_")
+                && let Some((key, value)) = v.split_once('=')
+            {
+                raw.insert(key.to_string(), value.to_string());
+            }
+        }
+        let session = std::env::var("BUILDKIT_SESSION_ID").unwrap_or_default();
+        Self::from_map(raw, session)
+    }
+
+    /// Builds options from a key/value map.
+    pub fn from_map(raw: BTreeMap<String, String>, session_id: String) -> Result<Self, Diagnostic> {
+        let mut build = BuildOptions::new();
+        build.session_id = session_id.clone();
+        for (k, v) in &raw {
+            if let Some(arg) = k.strip_prefix("build-arg:") {
+                build.build_args.insert(arg.to_string(), v.clone());
+            } else if let Some(l) = k.strip_prefix("label:") {
+                build.labels.insert(l.to_string(), v.clone());
+            } else if let Some(c) = k.strip_prefix("context:") {
+                build.named_contexts.insert(c.to_string(), v.clone());
+            }
+        }
+        build.target = raw.get("target").filter(|t| !t.is_empty()).cloned();
+        if let Some(p) = raw.get("platform").filter(|p| !p.is_empty()) {
+            let first = p.split(',').next().unwrap_or_default();
+            build.platform = Some(Platform::parse(first)?);
+        }
+        if let Some(nc) = raw.get("no-cache") {
+            build.no_cache = Some(
+                nc.split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            );
+        }
+        if let Some(h) = raw.get("add-hosts") {
+            for pair in h.split(',').filter(|s| !s.is_empty()) {
+                let (host, ip) = pair.split_once(['=', ':']).ok_or_else(|| {
+                    Diagnostic::error("option", format!("invalid key-value pair {pair:?}"))
+                })?;
+                build.extra_hosts.push((host.to_string(), ip.to_string()));
+            }
+        }
+        build.hostname = raw
+            .get("hostname")
+            .or_else(|| build.build_args.get("BUILDKIT_SANDBOX_HOSTNAME"))
+            .cloned();
+        if let Some(s) = raw.get("shm-size").filter(|s| !s.is_empty()) {
+            build.shm_size = Some(
+                s.parse()
+                    .map_err(|_| Diagnostic::error("option", format!("invalid shm-size {s:?}")))?,
+            );
+        }
+        if let Some(u) = raw.get("ulimit") {
+            for item in u.split(',').filter(|s| !s.is_empty()) {
+                let (name, limits) = item.split_once('=').ok_or_else(|| {
+                    Diagnostic::error("option", format!("invalid ulimit {item:?}"))
+                })?;
+                let (soft, hard) = limits.split_once(':').unwrap_or((limits, limits));
+                let p = |v: &str| {
+                    v.parse::<i64>().map_err(|_| {
+                        Diagnostic::error("option", format!("invalid ulimit {item:?}"))
+                    })
+                };
+                build.ulimits.push((name.to_string(), p(soft)?, p(hard)?));
+            }
+        }
+        build.network_mode = raw
+            .get("force-network-mode")
+            .filter(|m| m.as_str() != "sandbox")
+            .cloned();
+        build.resolve_mode = raw.get("image-resolve-mode").cloned();
+        build.cache_mount_ns = build
+            .build_args
+            .get("BUILDKIT_CACHE_MOUNT_NS")
+            .cloned()
+            .unwrap_or_default();
+        let fuse = raw
+            .get("fuse")
+            .or_else(|| build.build_args.get("SLIMFILE_FUSE"))
+            .cloned();
+        let cleanup = raw
+            .get("cleanup")
+            .or_else(|| build.build_args.get("SLIMFILE_CLEANUP"))
+            .cloned();
+        build.apply_slimfile_settings(fuse.as_deref(), cleanup.as_deref())?;
+        Ok(FrontendOptions {
+            filename: raw
+                .get("filename")
+                .filter(|f| !f.is_empty())
+                .cloned()
+                .unwrap_or_else(|| "Dockerfile".into()),
+            dockerfile_key: raw
+                .get("dockerfilekey")
+                .cloned()
+                .unwrap_or_else(|| "dockerfile".into()),
+            context_key: raw
+                .get("contextkey")
+                .cloned()
+                .unwrap_or_else(|| "context".into()),
+            session_id,
+            request_id: raw.get("requestid").filter(|r| !r.is_empty()).cloned(),
+            build,
+            raw,
+        })
+    }
+}

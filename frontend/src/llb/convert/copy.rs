@@ -1,0 +1,409 @@
+//! COPY and ADD: build context, other stages and images, heredoc files, URLs and git.
+
+use std::collections::BTreeMap;
+
+use bollard_buildkit_proto::pb;
+
+use super::{Ctx, StageState, clean_path, expand, pb_platform, progress_text};
+use crate::diagnostics::{Diagnostic, Span};
+use crate::llb::graph::{OpNode, Output};
+use crate::model::instructions::{CopyInstr, Instruction};
+
+/// Owner option for `user[:group]` (numeric ids or names looked up in `input`).
+pub(crate) fn chown_opt(spec: &str, input: i64) -> Option<pb::ChownOpt> {
+    if spec.is_empty() {
+        return None;
+    }
+    let one = |s: &str| -> pb::UserOpt {
+        pb::UserOpt {
+            user: Some(match s.parse::<u32>() {
+                Ok(id) => pb::user_opt::User::ById(id),
+                Err(_) => pb::user_opt::User::ByName(pb::NamedUserOpt {
+                    name: s.to_string(),
+                    input,
+                }),
+            }),
+        }
+    };
+    let (user, group) = match spec.split_once(':') {
+        Some((u, g)) => (u, Some(g)),
+        None => (spec, None),
+    };
+    Some(pb::ChownOpt {
+        user: Some(one(user)),
+        group: group.map(one),
+    })
+}
+
+/// Parses `--chmod`: octal (`0755`) → mode, otherwise a symbolic mode string.
+fn chmod(spec: &str, span: Span) -> Result<(i32, String), Diagnostic> {
+    let non_octal = || {
+        Diagnostic::error(
+            "instruction",
+            format!(
+                "invalid chmod parameter: '{spec}'. it should be octal string and between 0 and 07777"
+            ),
+        )
+        .at(span)
+    };
+    if let Ok(m) = u32::from_str_radix(spec, 8) {
+        if m > 0o7777 {
+            return Err(non_octal());
+        }
+        return Ok((m as i32, String::new()));
+    }
+    if spec.chars().all(|c| c.is_ascii_digit()) {
+        return Err(non_octal());
+    }
+    let valid = spec.split(',').all(|clause| {
+        let who_len = clause.chars().take_while(|c| "ugoa".contains(*c)).count();
+        let rest = &clause[who_len..];
+        !rest.is_empty()
+            && rest.split_inclusive(['+', '-', '=']).count() > 0
+            && rest.starts_with(['+', '-', '='])
+            && rest.chars().all(|c| "+-=rwxXstugo".contains(c))
+    });
+    if !valid {
+        return Err(
+            Diagnostic::error("instruction", format!("invalid chmod parameter: '{spec}'")).at(span),
+        );
+    }
+    Ok((-1, spec.to_string()))
+}
+
+fn is_url(s: &str) -> bool {
+    s.starts_with("http://") || s.starts_with("https://")
+}
+
+fn is_git(s: &str) -> bool {
+    s.starts_with("git@")
+        || s.starts_with("git://")
+        || s.ends_with(".git")
+        || s.contains(".git#")
+        || (is_url(s) && (s.contains("github.com/") && s.split('/').count() == 5))
+}
+
+/// `dest` relative to the working directory, trailing slash kept.
+fn dest_path(cwd: &str, dest: &str) -> String {
+    let keep_slash = dest.ends_with('/') || dest == "." || dest.is_empty() || dest.ends_with("/.");
+    let joined = if dest.starts_with('/') {
+        clean_path(dest)
+    } else {
+        clean_path(&format!("{cwd}/{dest}"))
+    };
+    if keep_slash && !joined.ends_with('/') {
+        format!("{joined}/")
+    } else {
+        joined
+    }
+}
+
+pub(crate) fn dispatch_copy(
+    ctx: &mut Ctx<'_>,
+    st: &mut StageState,
+    instr: &Instruction,
+    c: &CopyInstr,
+) -> Result<(), Diagnostic> {
+    let span = instr.span;
+    let name_kw = if c.is_add { "ADD" } else { "COPY" };
+    let sources: Vec<String> = c
+        .sources
+        .iter()
+        .map(|s| expand(ctx, st, s, span))
+        .collect::<Result<_, _>>()?;
+    let dest_raw = expand(ctx, st, &c.dest, span)?;
+    let chown = c
+        .chown
+        .as_ref()
+        .map(|v| expand(ctx, st, v, span))
+        .transpose()?;
+    let chmod_spec = c
+        .chmod
+        .as_ref()
+        .map(|v| expand(ctx, st, v, span))
+        .transpose()?;
+    let dest = dest_path(&st.cwd, &dest_raw);
+    let (mode, mode_str) = match &chmod_spec {
+        Some(s) => chmod(s, span)?,
+        None => (-1, String::new()),
+    };
+    if c.checksum.is_some() {
+        if sources.len() != 1 {
+            return Err(Diagnostic::error(
+                "instruction",
+                "checksum can't be specified for multiple sources",
+            )
+            .at(span));
+        }
+        if !is_url(&sources[0]) && !is_git(&sources[0]) {
+            return Err(Diagnostic::error(
+                "instruction",
+                "checksum requires HTTP(S) or Git sources",
+            )
+            .at(span));
+        }
+    }
+
+    let mut history = String::from(name_kw);
+    if c.parents {
+        history.push_str(" --parents");
+    }
+    if let Some(ch) = &chown {
+        history.push_str(&format!(" --chown={ch}"));
+    }
+    if let Some(m) = &chmod_spec {
+        history.push_str(&format!(" --chmod={m}"));
+    }
+
+    let name = st.prefix(&progress_text(ctx, st, &instr.original));
+    let from_state: Option<Option<Output>> = match &c.from {
+        Some(f) => Some(super::run::source_state(ctx, st, f, span)?),
+        None => None,
+    };
+
+    // Inputs: 0 = destination (the stage), then one per distinct source state.
+    let mut inputs: Vec<Output> = Vec::new();
+    let dest_input: i64 = match st.state {
+        Some(o) => {
+            inputs.push(o);
+            0
+        }
+        None => -1,
+    };
+    let mut actions: Vec<pb::FileAction> = Vec::new();
+    let add_source = |inputs: &mut Vec<Output>, state: Option<Output>| -> i64 {
+        match state {
+            None => -1,
+            Some(o) => match inputs.iter().position(|x| *x == o) {
+                Some(i) => i as i64,
+                None => {
+                    inputs.push(o);
+                    inputs.len() as i64 - 1
+                }
+            },
+        }
+    };
+    let mut copies: Vec<(i64, pb::FileActionCopy)> = Vec::new();
+    let owner_input = dest_input;
+    let base_copy = |src: String| pb::FileActionCopy {
+        src,
+        dest: dest.clone(),
+        owner: chown.as_deref().and_then(|c| chown_opt(c, owner_input)),
+        mode,
+        mode_str: mode_str.clone(),
+        timestamp: -1,
+        exclude_patterns: c.exclude.clone(),
+        create_dest_path: true,
+        ..Default::default()
+    };
+
+    for src in &sources {
+        history.push_str(&format!(" {src}"));
+        if c.from.is_none() && (is_url(src) || is_git(src)) {
+            if !c.is_add {
+                return Err(Diagnostic::error(
+                    "instruction",
+                    if is_git(src) {
+                        "source can't be a git ref for COPY"
+                    } else {
+                        "source can't be a URL for COPY"
+                    },
+                )
+                .at(span));
+            }
+            if is_git(src) && !is_url(src) || src.ends_with(".git") || src.contains(".git#") {
+                let (remote, fragment) = src.split_once('#').unwrap_or((src.as_str(), ""));
+                let (gref, subdir) = fragment.split_once(':').unwrap_or((fragment, ""));
+                let mut attrs = BTreeMap::new();
+                let keep = c.keep_git_dir.unwrap_or(false);
+                if keep {
+                    attrs.insert("git.keepgitdir".to_string(), "true".to_string());
+                }
+                if let Some(sum) = &c.checksum {
+                    attrs.insert("git.checksum".to_string(), sum.clone());
+                }
+                if !subdir.is_empty() {
+                    attrs.insert("git.subdir".to_string(), subdir.to_string());
+                }
+                attrs.insert("git.fullurl".to_string(), remote.to_string());
+                let ident = remote
+                    .trim_start_matches("https://")
+                    .trim_start_matches("http://")
+                    .trim_start_matches("git://")
+                    .to_string();
+                let ident = if gref.is_empty() {
+                    ident
+                } else {
+                    format!("{ident}#{gref}")
+                };
+                let mut node = OpNode::new(
+                    pb::op::Op::Source(pb::SourceOp {
+                        identifier: format!("git://{ident}"),
+                        attrs,
+                    }),
+                    Vec::new(),
+                );
+                node.name = Some(name.clone());
+                node.caps.insert("source.git");
+                let o = Output {
+                    op: ctx.graph.push(node),
+                    index: 0,
+                };
+                let idx = add_source(&mut inputs, Some(o));
+                copies.push((idx, base_copy("/".into())));
+            } else {
+                let file = src
+                    .split(['?', '#'])
+                    .next()
+                    .and_then(|u| u.rsplit('/').next())
+                    .filter(|b| !b.is_empty() && !b.contains(':'))
+                    .unwrap_or("__unnamed__")
+                    .to_string();
+                let mut attrs = BTreeMap::new();
+                attrs.insert("http.filename".to_string(), file.clone());
+                if let Some(sum) = &c.checksum {
+                    attrs.insert("http.checksum".to_string(), sum.clone());
+                }
+                let mut node = OpNode::new(
+                    pb::op::Op::Source(pb::SourceOp {
+                        identifier: src.clone(),
+                        attrs,
+                    }),
+                    Vec::new(),
+                );
+                node.name = Some(name.clone());
+                node.caps.insert("source.http");
+                let o = Output {
+                    op: ctx.graph.push(node),
+                    index: 0,
+                };
+                let idx = add_source(&mut inputs, Some(o));
+                let mut cp = base_copy(format!("/{file}"));
+                cp.attempt_unpack_docker_compatibility = c.unpack.unwrap_or(false);
+                copies.push((idx, cp));
+            }
+            continue;
+        }
+        let source_state = match &from_state {
+            Some(s) => *s,
+            None => ctx.context(),
+        };
+        let (mut src_path, mut include) = (src.clone(), Vec::new());
+        let mut required = Vec::new();
+        if c.parents {
+            let (parent, pattern) = match src.split_once("/./") {
+                Some((p, pat)) => (p.to_string(), pat.to_string()),
+                None => ("/".to_string(), src.clone()),
+            };
+            let pattern = clean_path(&format!("/{pattern}"));
+            include = vec![pattern.trim_start_matches('/').to_string()];
+            if !has_wildcard(&parent) && !has_wildcard(&pattern) {
+                required = vec![clean_path(&format!("/{parent}/{pattern}"))];
+            }
+            src_path = parent;
+        }
+        let src_clean = clean_path(&format!("/{src_path}"));
+        if c.from.is_none() {
+            ctx.context_paths.insert(clean_path(&format!("/{src}")));
+        }
+        let idx = add_source(&mut inputs, source_state);
+        let mut cp = base_copy(src_clean);
+        cp.follow_symlink = true;
+        cp.dir_copy_contents = true;
+        cp.attempt_unpack_docker_compatibility = c.unpack.unwrap_or(c.is_add);
+        cp.allow_wildcard = true;
+        cp.allow_empty_wildcard = true;
+        cp.include_patterns = include;
+        cp.required_paths = required;
+        copies.push((idx, cp));
+    }
+
+    for content in &c.contents {
+        history.push_str(&format!(" <<{}", content.path));
+        let data = if content.expand {
+            let mut lexer = ctx.lexer;
+            lexer.escape = '\\';
+            lexer.skip_process_quotes = true;
+            lexer
+                .process_word(&content.data, &st.env)
+                .map(|e| e.result)
+                .map_err(|e| Diagnostic::error("expand", e.to_string()).at(span))?
+        } else {
+            content.data.clone()
+        };
+        let mut node = OpNode::new(
+            pb::op::Op::File(pb::FileOp {
+                actions: vec![pb::FileAction {
+                    input: -1,
+                    secondary_input: -1,
+                    output: 0,
+                    action: Some(pb::file_action::Action::Mkfile(pb::FileActionMkFile {
+                        path: format!("/{}", content.path.trim_start_matches('/')),
+                        mode: 0o644,
+                        data: data.into_bytes(),
+                        owner: None,
+                        timestamp: -1,
+                    })),
+                }],
+            }),
+            Vec::new(),
+        );
+        node.platform = Some(pb_platform(&st.platform));
+        node.name = Some("[internal] preparing inline document".into());
+        node.caps.insert("file.base");
+        let o = Output {
+            op: ctx.graph.push(node),
+            index: 0,
+        };
+        let idx = add_source(&mut inputs, Some(o));
+        copies.push((
+            idx,
+            base_copy(format!("/{}", content.path.trim_start_matches('/'))),
+        ));
+    }
+    history.push_str(&format!(" {dest_raw}"));
+
+    let n_inputs = inputs.len() as i64;
+    let n = copies.len();
+    for (k, (src_idx, cp)) in copies.into_iter().enumerate() {
+        let input = if k == 0 {
+            dest_input
+        } else {
+            n_inputs + k as i64 - 1
+        };
+        let mut cp = cp;
+        if let Some(owner) = &mut cp.owner {
+            for u in [owner.user.as_mut(), owner.group.as_mut()]
+                .into_iter()
+                .flatten()
+            {
+                if let Some(pb::user_opt::User::ByName(named)) = &mut u.user {
+                    named.input = input;
+                }
+            }
+        }
+        actions.push(pb::FileAction {
+            input,
+            secondary_input: src_idx,
+            output: if k + 1 == n { 0 } else { -1 },
+            action: Some(pb::file_action::Action::Copy(cp)),
+        });
+    }
+    let mut node = OpNode::new(pb::op::Op::File(pb::FileOp { actions }), inputs);
+    node.platform = Some(pb_platform(&st.platform));
+    node.name = Some(name);
+    node.command = Some(instr.original.trim().to_string());
+    node.spans = vec![span];
+    node.ignore_cache = st.ignore_cache;
+    node.caps.insert("file.base");
+    st.state = Some(Output {
+        op: ctx.graph.push(node),
+        index: 0,
+    });
+    st.image.commit(format!("{history} # buildkit"), true);
+    Ok(())
+}
+
+fn has_wildcard(s: &str) -> bool {
+    s.contains(['*', '?', '['])
+}

@@ -1,0 +1,1189 @@
+//! Dockerfile stages → LLB graph and image config (the `dockerfile2llb` of slimfile).
+//!
+//! Dispatch is split by feature: this file owns stages, ARG scoping and metadata
+//! instructions; `run.rs` owns RUN (mounts, network, fused groups); `copy.rs` owns
+//! COPY/ADD. Base images must be resolved before [`emit`] runs (see [`external_images`]),
+//! which keeps emission pure and synchronous.
+
+mod copy;
+mod run;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use bollard_buildkit_proto::pb;
+
+use super::graph::{Graph, OpNode, Output, State};
+use crate::diagnostics::{Diagnostic, Span};
+use crate::fusion::{self, Step};
+use crate::image::{DEFAULT_PATH, Image};
+use crate::model::expand::{Env, Lexer};
+use crate::model::instructions::{Instruction, Kind, Program, Stage};
+use crate::model::options::{BuildOptions, Platform};
+
+/// A base image after `ResolveImageConfig`.
+#[derive(Debug, Clone)]
+pub struct ResolvedImage {
+    /// The normalized reference that was resolved.
+    pub reference: String,
+    /// Its digest, if the resolver gave one.
+    pub digest: Option<String>,
+    /// Its config.
+    pub image: Image,
+}
+
+/// An image the build needs resolved before emission.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ImageRequest {
+    /// Normalized reference (`docker.io/library/debian:bookworm`).
+    pub reference: String,
+    /// Platform to resolve for.
+    pub platform: Platform,
+}
+
+/// The result of emission.
+#[derive(Debug, Clone)]
+pub struct Emitted {
+    /// The LLB definition of the target.
+    pub definition: pb::Definition,
+    /// The target's image config.
+    pub image: Image,
+    /// The target's platform.
+    pub platform: Platform,
+    /// Per stage (in file order, reachable ones): what fusion did.
+    pub fusion: Vec<fusion::StagePlan>,
+}
+
+/// Normalizes an image reference like the official `reference.ParseNormalizedNamed` +
+/// `TagNameOnly`.
+pub fn normalize_reference(name: &str) -> Result<String, Diagnostic> {
+    let bad = || Diagnostic::error("stage", format!("failed to parse stage name {name:?}"));
+    if name.is_empty()
+        || name
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_ascii_uppercase() && !name.contains('/'))
+    {
+        // Uppercase is only allowed in the domain part; keep it simple and reject when
+        // there is no domain, as Docker does for repository names.
+        if name.chars().any(char::is_whitespace) || name.is_empty() {
+            return Err(bad());
+        }
+    }
+    let (name_part, digest) = match name.split_once('@') {
+        Some((n, d)) => (n, Some(d)),
+        None => (name, None),
+    };
+    let mut full = match name_part.split_once('/') {
+        Some((first, _)) if first.contains('.') || first.contains(':') || first == "localhost" => {
+            name_part.to_string()
+        }
+        Some(_) => format!("docker.io/{name_part}"),
+        None => format!("docker.io/library/{name_part}"),
+    };
+    if full.chars().any(|c| c.is_ascii_uppercase())
+        && full
+            .split_once('/')
+            .map(|(_, repo)| repo.chars().any(|c| c.is_ascii_uppercase()))
+            .unwrap_or(false)
+    {
+        let repo = full.split(':').next().unwrap_or("");
+        if repo
+            .split_once('/')
+            .is_some_and(|(_, r)| r.chars().any(|c| c.is_ascii_uppercase()))
+        {
+            return Err(Diagnostic::error(
+                "stage",
+                format!(
+                    "failed to parse stage name {name:?}: invalid reference format: repository name must be lowercase"
+                ),
+            ));
+        }
+    }
+    let last = full.rsplit('/').next().unwrap_or("");
+    if !last.contains(':') && digest.is_none() {
+        full.push_str(":latest");
+    }
+    if let Some(d) = digest {
+        full.push('@');
+        full.push_str(d);
+    }
+    Ok(full)
+}
+
+/// Ordered environment of a state (`K=V` in insertion order, replace in place).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnvList(pub Vec<(String, String)>);
+
+impl EnvList {
+    /// Sets a key, replacing it in place.
+    pub fn set(&mut self, k: &str, v: &str) {
+        match self.0.iter_mut().find(|(key, _)| key == k) {
+            Some(e) => e.1 = v.to_string(),
+            None => self.0.push((k.to_string(), v.to_string())),
+        }
+    }
+    /// `K=V` strings.
+    pub fn to_strings(&self) -> Vec<String> {
+        self.0.iter().map(|(k, v)| format!("{k}={v}")).collect()
+    }
+}
+
+impl Env for EnvList {
+    fn get(&self, key: &str) -> Option<String> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    }
+    fn keys(&self) -> Vec<String> {
+        self.0.iter().map(|(k, _)| k.clone()).collect()
+    }
+}
+
+/// The state of one stage while it is dispatched.
+#[derive(Debug, Clone)]
+pub(crate) struct StageState {
+    pub index: usize,
+    pub display_name: String,
+    pub state: State,
+    pub image: Image,
+    pub env: EnvList,
+    pub cwd: String,
+    pub user: String,
+    pub platform: Platform,
+    pub build_args: Vec<(String, String)>,
+    pub cmd_index: usize,
+    pub cmd_total: usize,
+    pub cmd_set: bool,
+    pub ignore_cache: bool,
+    pub dispatched: bool,
+}
+
+impl StageState {
+    /// `[stage 2/5] ` style prefix for progress names; advances the counter.
+    pub fn prefix(&mut self, text: &str) -> String {
+        if self.cmd_total == 0 {
+            return text.to_string();
+        }
+        self.cmd_index += 1;
+        let width = 1 + (self.cmd_total as f64).log10() as usize;
+        let mut out = String::from("[");
+        if !self.display_name.is_empty() {
+            out.push_str(&self.display_name);
+            out.push(' ');
+        }
+        out.push_str(&format!(
+            "{:>width$}/{}] {text}",
+            self.cmd_index, self.cmd_total
+        ));
+        out
+    }
+
+    /// History text for RUN with the stage's build args (`|N K=V ... cmd`).
+    pub fn run_history(&self, args: &[String]) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let mut seen: Vec<&str> = Vec::new();
+        let mut kvs: Vec<String> = Vec::new();
+        for (k, v) in &self.build_args {
+            let v = self.env.get(k).unwrap_or_else(|| v.clone());
+            match seen.iter().position(|s| s == k) {
+                Some(i) => kvs[i] = format!("{k}={v}"),
+                None => {
+                    seen.push(k);
+                    kvs.push(format!("{k}={v}"));
+                }
+            }
+        }
+        if !kvs.is_empty() {
+            parts.push(format!("|{}", kvs.len()));
+            parts.extend(kvs);
+        }
+        parts.extend(args.iter().cloned());
+        parts.join(" ")
+    }
+}
+
+/// Shared emission context.
+pub(crate) struct Ctx<'a> {
+    pub graph: Graph,
+    pub opts: &'a BuildOptions,
+    pub lexer: Lexer,
+    pub global_args: EnvList,
+    /// Arena index of the build-context source op (created on first use).
+    pub context_op: Option<usize>,
+    /// Paths of the build context the build uses.
+    pub context_paths: BTreeSet<String>,
+    pub images: &'a BTreeMap<String, ResolvedImage>,
+    pub stages: Vec<StageState>,
+    pub program: &'a Program,
+}
+
+impl Ctx<'_> {
+    /// The build context as a state (`local://context`), created on first use; its
+    /// follow-paths are filled in after dispatch.
+    pub fn context(&mut self) -> State {
+        let idx = *self.context_op.get_or_insert_with(|| {
+            self.graph.push(OpNode::new(
+                pb::op::Op::Source(pb::SourceOp {
+                    identifier: "local://context".into(),
+                    attrs: BTreeMap::new(),
+                }),
+                Vec::new(),
+            ))
+        });
+        Some(Output { op: idx, index: 0 })
+    }
+
+    /// An image source op for a resolved image.
+    pub fn image_source(
+        &mut self,
+        resolved: &ResolvedImage,
+        platform: &Platform,
+        name: Option<String>,
+        command: Option<String>,
+        span: Option<Span>,
+    ) -> State {
+        let mut reference = resolved.reference.clone();
+        if let Some(d) = &resolved.digest
+            && !reference.contains('@')
+        {
+            reference = format!("{reference}@{d}");
+        }
+        let mut attrs = BTreeMap::new();
+        if let Some(mode) = &self.opts.resolve_mode
+            && mode != "default"
+        {
+            attrs.insert("image.resolvemode".to_string(), mode.clone());
+        }
+        let mut node = OpNode::new(
+            pb::op::Op::Source(pb::SourceOp {
+                identifier: format!("docker-image://{reference}"),
+                attrs,
+            }),
+            Vec::new(),
+        );
+        node.platform = Some(pb_platform(platform));
+        node.name = name;
+        node.command = command;
+        node.spans = span.into_iter().collect();
+        node.caps.insert("source.image");
+        Some(Output {
+            op: self.graph.push(node),
+            index: 0,
+        })
+    }
+}
+
+/// A platform as LLB wants it.
+pub fn pb_platform(p: &Platform) -> pb::Platform {
+    pb::Platform {
+        architecture: p.arch.clone(),
+        os: p.os.clone(),
+        variant: p.variant.clone(),
+        ..Default::default()
+    }
+}
+
+fn default_args(build: &Platform, target: &Platform, target_stage: &str) -> EnvList {
+    let mut env = EnvList::default();
+    let pairs = [
+        ("BUILDPLATFORM", build.format()),
+        ("BUILDOS", build.os.clone()),
+        ("BUILDOSVERSION", String::new()),
+        ("BUILDARCH", build.arch.clone()),
+        ("BUILDVARIANT", build.variant.clone()),
+        ("TARGETPLATFORM", target.format()),
+        ("TARGETOS", target.os.clone()),
+        ("TARGETOSVERSION", String::new()),
+        ("TARGETARCH", target.arch.clone()),
+        ("TARGETVARIANT", target.variant.clone()),
+        (
+            "TARGETSTAGE",
+            if target_stage.is_empty() {
+                "default".to_string()
+            } else {
+                target_stage.to_string()
+            },
+        ),
+    ];
+    for (k, v) in pairs {
+        env.set(k, &v);
+    }
+    env
+}
+
+/// Computes the global (pre-FROM) ARG environment.
+fn global_args(
+    program: &Program,
+    opts: &BuildOptions,
+    lexer: &Lexer,
+    build: &Platform,
+    target: &Platform,
+) -> Result<EnvList, Diagnostic> {
+    let target_name = opts
+        .target
+        .clone()
+        .or_else(|| program.stages.last().and_then(|s| s.name.clone()))
+        .unwrap_or_default();
+    let mut env = default_args(build, target, &target_name);
+    for (k, v) in &opts.build_args {
+        if env.get(k).is_some() {
+            env.set(k, v);
+        }
+    }
+    for instr in &program.meta_args {
+        let Kind::Arg(defs) = &instr.kind else {
+            continue;
+        };
+        for def in defs {
+            let value = match (opts.build_args.get(&def.key), &def.value) {
+                (Some(v), _) => Some(v.clone()),
+                (None, Some(default)) => Some(
+                    lexer
+                        .process_word(default, &env)
+                        .map_err(|e| Diagnostic::error("expand", e.to_string()).at(instr.span))?
+                        .result,
+                ),
+                (None, None) => None,
+            };
+            if let Some(v) = value {
+                env.set(&def.key, &v);
+            }
+        }
+    }
+    Ok(env)
+}
+
+/// Stage index for a `FROM`/`--from` name: a stage name (case-insensitive), or a
+/// numeric index of an earlier stage.
+pub(crate) fn find_stage(program: &Program, name: &str, before: usize) -> Option<usize> {
+    let lower = name.to_ascii_lowercase();
+    if let Some(i) = program.stages[..before.min(program.stages.len())]
+        .iter()
+        .position(|s| s.name.as_deref() == Some(lower.as_str()))
+    {
+        return Some(i);
+    }
+    name.parse::<usize>().ok().filter(|&i| i < before)
+}
+
+fn target_index(program: &Program, opts: &BuildOptions) -> Result<usize, Diagnostic> {
+    match &opts.target {
+        None => Ok(program.stages.len() - 1),
+        Some(t) => {
+            let lower = t.to_ascii_lowercase();
+            program
+                .stages
+                .iter()
+                .position(|s| s.name.as_deref() == Some(lower.as_str()))
+                .ok_or_else(|| {
+                    Diagnostic::error("stage", format!("target stage {t:?} could not be found"))
+                })
+        }
+    }
+}
+
+/// Base name of each stage after global ARG expansion.
+fn stage_bases(
+    program: &Program,
+    lexer: &Lexer,
+    globals: &EnvList,
+) -> Result<Vec<String>, Diagnostic> {
+    program
+        .stages
+        .iter()
+        .map(|s| {
+            let r = lexer
+                .process_word(&s.base, globals)
+                .map_err(|e| Diagnostic::error("expand", e.to_string()).at(s.span))?
+                .result;
+            if r.is_empty() {
+                return Err(Diagnostic::error(
+                    "stage",
+                    format!("base name ({}) should not be blank", s.base),
+                )
+                .at(s.span));
+            }
+            Ok(r)
+        })
+        .collect()
+}
+
+fn stage_platform(
+    stage: &Stage,
+    lexer: &Lexer,
+    globals: &EnvList,
+    default: &Platform,
+) -> Result<Platform, Diagnostic> {
+    match &stage.platform {
+        None => Ok(default.clone()),
+        Some(p) => {
+            let v = lexer
+                .process_word(p, globals)
+                .map_err(|e| Diagnostic::error("expand", e.to_string()).at(stage.span))?
+                .result;
+            if v.is_empty() {
+                return Err(Diagnostic::error(
+                    "stage",
+                    format!("empty platform value from expression {p}"),
+                )
+                .at(stage.span));
+            }
+            Platform::parse(&v).map_err(|d| d.at(stage.span))
+        }
+    }
+}
+
+/// Stages each stage depends on (base stage, `COPY --from`, `RUN --mount from=`).
+fn stage_deps(program: &Program, bases: &[String]) -> Vec<Vec<usize>> {
+    program
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut deps = Vec::new();
+            if let Some(b) = find_stage(program, &bases[i], i)
+                && program.stages[b].name.is_some()
+            {
+                deps.push(b);
+            }
+            for instr in &s.instructions {
+                for from in instr_sources(instr) {
+                    if let Some(d) = find_stage(program, &from, i) {
+                        deps.push(d);
+                    }
+                }
+            }
+            deps
+        })
+        .collect()
+}
+
+/// `--from` values an instruction refers to.
+pub(crate) fn instr_sources(instr: &Instruction) -> Vec<String> {
+    match &instr.kind {
+        Kind::Copy(c) => c.from.iter().cloned().collect(),
+        Kind::Run(r) => r
+            .mounts
+            .iter()
+            .filter_map(|m| run::mount_from(&m.raw))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn reachable(program: &Program, deps: &[Vec<usize>], target: usize) -> Vec<bool> {
+    let mut seen = vec![false; program.stages.len()];
+    let mut stack = vec![target];
+    while let Some(i) = stack.pop() {
+        if !seen[i] {
+            seen[i] = true;
+            stack.extend(deps[i].iter().copied());
+        }
+    }
+    seen
+}
+
+/// The external images a build needs resolved: stage bases that are not stages and
+/// `COPY --from` images, for reachable stages.
+pub fn external_images(
+    program: &Program,
+    opts: &BuildOptions,
+) -> Result<Vec<ImageRequest>, Diagnostic> {
+    let lexer = Lexer::new('\\');
+    let build = opts.build_platform.clone().unwrap_or_else(Platform::host);
+    let target_platform = opts.platform.clone().unwrap_or_else(|| build.clone());
+    let globals = global_args(program, opts, &lexer, &build, &target_platform)?;
+    let bases = stage_bases(program, &lexer, &globals)?;
+    let target = target_index(program, opts)?;
+    let deps = stage_deps(program, &bases);
+    let live = reachable(program, &deps, target);
+    let mut out = BTreeSet::new();
+    for (i, stage) in program.stages.iter().enumerate() {
+        if !live[i] {
+            continue;
+        }
+        let platform = stage_platform(stage, &lexer, &globals, &target_platform)?;
+        if find_stage(program, &bases[i], i).is_none() && !bases[i].eq_ignore_ascii_case("scratch")
+        {
+            out.insert(ImageRequest {
+                reference: normalize_reference(&bases[i]).map_err(|d| d.at(stage.span))?,
+                platform: platform.clone(),
+            });
+        }
+        for instr in &stage.instructions {
+            for from in instr_sources(instr) {
+                if find_stage(program, &from, i).is_none() && !from.eq_ignore_ascii_case("scratch")
+                {
+                    out.insert(ImageRequest {
+                        reference: normalize_reference(&from).map_err(|d| d.at(instr.span))?,
+                        platform: platform.clone(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+/// Emits the LLB and image config for the target stage.
+///
+/// `images` maps each reference from [`external_images`] to its resolved config;
+/// `source` is the Dockerfile (file name and bytes) for source maps.
+pub fn emit(
+    program: &Program,
+    opts: &BuildOptions,
+    images: &BTreeMap<String, ResolvedImage>,
+    escape: char,
+    source: Option<(&str, &[u8])>,
+) -> Result<Emitted, Diagnostic> {
+    let lexer = Lexer::new(escape);
+    let build = opts.build_platform.clone().unwrap_or_else(Platform::host);
+    let target_platform = opts.platform.clone().unwrap_or_else(|| build.clone());
+    let globals = global_args(program, opts, &lexer, &build, &target_platform)?;
+    let bases = stage_bases(program, &lexer, &globals)?;
+    let target = target_index(program, opts)?;
+    let deps = stage_deps(program, &bases);
+    let live = reachable(program, &deps, target);
+    let several = program.stages.len() > 1;
+
+    let mut ctx = Ctx {
+        graph: Graph::default(),
+        opts,
+        lexer,
+        global_args: globals,
+        context_op: None,
+        context_paths: BTreeSet::new(),
+        images,
+        stages: Vec::new(),
+        program,
+    };
+    let mut plans = Vec::new();
+
+    for (i, stage) in program.stages.iter().enumerate() {
+        let platform = stage_platform(stage, &ctx.lexer, &ctx.global_args, &target_platform)?;
+        let display_name = match (&stage.name, several) {
+            (_, false) => String::new(),
+            (Some(n), true) => n.clone(),
+            (None, true) => format!("stage-{i}"),
+        };
+        let base_stage = find_stage(program, &bases[i], i);
+        let is_scratch = bases[i].eq_ignore_ascii_case("scratch");
+        let mut cmd_total = usize::from(base_stage.is_none() && !is_scratch);
+        cmd_total += stage
+            .instructions
+            .iter()
+            .filter(|s| matches!(s.kind, Kind::Run(_) | Kind::Copy(_) | Kind::Workdir(_)))
+            .count();
+        let ignore_cache = match &opts.no_cache {
+            None => false,
+            Some(list) if list.is_empty() => true,
+            Some(list) => stage
+                .name
+                .as_ref()
+                .is_some_and(|n| list.iter().any(|x| x.eq_ignore_ascii_case(n))),
+        };
+        let mut st = StageState {
+            index: i,
+            display_name,
+            state: None,
+            image: Image::empty(&platform.os, &platform.arch, &platform.variant),
+            env: EnvList::default(),
+            cwd: "/".into(),
+            user: String::new(),
+            platform: platform.clone(),
+            build_args: Vec::new(),
+            cmd_index: 0,
+            cmd_total,
+            cmd_set: false,
+            ignore_cache,
+            dispatched: false,
+        };
+        if !live[i] {
+            ctx.stages.push(st);
+            continue;
+        }
+        if let Some(b) = base_stage {
+            let base = &ctx.stages[b];
+            if !base.dispatched {
+                return Err(Diagnostic::error(
+                    "stage",
+                    format!("stage {:?} used as base before it was built", bases[i]),
+                )
+                .at(stage.span));
+            }
+            st.state = base.state;
+            st.image = base.image.clone();
+            st.image.config.on_build = None;
+            st.platform = base.platform.clone();
+            st.build_args = base.build_args.clone();
+        } else if !is_scratch {
+            let reference = normalize_reference(&bases[i]).map_err(|d| d.at(stage.span))?;
+            let resolved = images.get(&reference).ok_or_else(|| {
+                Diagnostic::error("stage", format!("base image {reference} was not resolved"))
+                    .at(stage.span)
+            })?;
+            let mut img = resolved.image.clone();
+            img.created = None;
+            if !img.is_layerless() {
+                let shown = match &resolved.digest {
+                    Some(d) if !resolved.reference.contains('@') => {
+                        format!("{}@{d}", resolved.reference)
+                    }
+                    _ => resolved.reference.clone(),
+                };
+                let name = st.prefix(&format!("FROM {shown}"));
+                st.state = ctx.image_source(
+                    resolved,
+                    &platform,
+                    Some(name),
+                    Some(stage.source_code.clone()),
+                    Some(stage.span),
+                );
+            } else {
+                st.cmd_index += 1;
+            }
+            st.image = img;
+        }
+        // Make sure PATH is set, then load the image's env, workdir and user.
+        let has_path = st
+            .image
+            .config
+            .env
+            .as_ref()
+            .is_some_and(|e| e.iter().any(|kv| kv.starts_with("PATH=")));
+        if !has_path && st.platform.os != "windows" {
+            st.image
+                .config
+                .env
+                .get_or_insert_with(Vec::new)
+                .push(format!("PATH={DEFAULT_PATH}"));
+        }
+        if base_stage.is_none() {
+            for kv in st.image.config.env.clone().unwrap_or_default() {
+                let (k, v) = kv.split_once('=').unwrap_or((kv.as_str(), ""));
+                st.env.set(k, v);
+            }
+            if !st.image.config.working_dir.is_empty() {
+                st.cwd = normalize_workdir("/", &st.image.config.working_dir);
+            }
+            st.user = st.image.config.user.clone();
+        } else {
+            let base = &ctx.stages[base_stage.unwrap_or(0)];
+            st.env = base.env.clone();
+            st.cwd = base.cwd.clone();
+            st.user = base.user.clone();
+        }
+
+        // ONBUILD triggers of the base image run first.
+        let triggers = if base_stage.is_none() {
+            st.image.config.on_build.take().unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let onbuild = parse_triggers(&triggers, stage.span)?;
+        let mut instructions: Vec<Instruction> = onbuild;
+        instructions.extend(stage.instructions.iter().cloned());
+        if !triggers.is_empty() {
+            st.cmd_total += instructions.len() - stage.instructions.len();
+        }
+
+        let plan = fusion::plan_stage(stage, &instructions, i, opts);
+        for step in &plan.steps {
+            dispatch_step(&mut ctx, &mut st, &instructions, step)?;
+        }
+        plans.push(plan);
+        st.dispatched = true;
+        ctx.stages.push(st);
+    }
+
+    finalize_context(&mut ctx);
+    let mut target_state = ctx.stages[target].clone();
+    let labels = &opts.labels;
+    if !labels.is_empty() {
+        let l = target_state
+            .image
+            .config
+            .labels
+            .get_or_insert_with(BTreeMap::new);
+        for (k, v) in labels {
+            l.insert(k.clone(), v.clone());
+        }
+    }
+    if opts.platform.is_some() {
+        target_state.image.os = target_platform.os.clone();
+        target_state.image.architecture = target_platform.arch.clone();
+        target_state.image.variant = target_platform.variant.clone();
+    }
+    let definition = ctx.graph.marshal(target_state.state, source);
+    Ok(Emitted {
+        definition,
+        image: target_state.image,
+        platform: target_state.platform,
+        fusion: plans,
+    })
+}
+
+/// Parses ONBUILD trigger expressions of a base image into instructions.
+fn parse_triggers(triggers: &[String], span: Span) -> Result<Vec<Instruction>, Diagnostic> {
+    if triggers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let text = triggers.join("\n") + "\n";
+    let df = crate::syntax::parse(&format!("FROM scratch\n{text}")).map_err(|d| Diagnostic {
+        spans: vec![span],
+        ..d
+    })?;
+    let program = crate::model::instructions::from_nodes(&df).map_err(|d| Diagnostic {
+        spans: vec![span],
+        ..d
+    })?;
+    Ok(program.stages[0]
+        .instructions
+        .iter()
+        .cloned()
+        .map(|mut i| {
+            i.span = span;
+            i
+        })
+        .collect())
+}
+
+/// Fills in the build context's attributes once all stages were dispatched.
+fn finalize_context(ctx: &mut Ctx<'_>) {
+    let Some(idx) = ctx.context_op else {
+        return;
+    };
+    let mut attrs = BTreeMap::new();
+    attrs.insert("local.session".to_string(), ctx.opts.session_id.clone());
+    attrs.insert("local.sharedkeyhint".to_string(), "context".to_string());
+    if !ctx.opts.excludes.is_empty() {
+        attrs.insert(
+            "local.excludepatterns".to_string(),
+            serde_json::to_string(&ctx.opts.excludes).unwrap_or_default(),
+        );
+    }
+    let paths = normalize_context_paths(&ctx.context_paths);
+    if !paths.is_empty() {
+        attrs.insert(
+            "local.followpaths".to_string(),
+            serde_json::to_string(&paths).unwrap_or_default(),
+        );
+    }
+    let node = ctx.graph.get_mut(idx);
+    node.name = Some("[internal] load build context".into());
+    node.caps.insert("source.local");
+    if let pb::op::Op::Source(src) = &mut node.op {
+        src.attrs = attrs;
+    }
+}
+
+/// Follow-paths: drop paths under another listed path; `/` means everything.
+fn normalize_context_paths(paths: &BTreeSet<String>) -> Vec<String> {
+    if paths.contains("/") || paths.is_empty() {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = Vec::new();
+    for p in paths {
+        if out
+            .iter()
+            .any(|q| p.starts_with(&format!("{q}/")) || p == q)
+        {
+            continue;
+        }
+        out.push(p.trim_start_matches('/').to_string());
+    }
+    out
+}
+
+/// Joins `path` onto `cwd` and cleans it (`WORKDIR` semantics).
+pub fn normalize_workdir(cwd: &str, path: &str) -> String {
+    let joined = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("{cwd}/{path}")
+    };
+    clean_path(&joined)
+}
+
+/// Lexically cleans an absolute path (`/a/./b/../c` → `/a/c`).
+pub fn clean_path(p: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// Expands a word with the stage's environment, locating errors at the instruction.
+pub(crate) fn expand(
+    ctx: &Ctx<'_>,
+    st: &StageState,
+    word: &str,
+    span: Span,
+) -> Result<String, Diagnostic> {
+    ctx.lexer
+        .process_word(word, &st.env)
+        .map(|e| e.result)
+        .map_err(|e| Diagnostic::error("expand", e.to_string()).at(span))
+}
+
+/// The progress name of an instruction: variables expanded where set, keyword upper-cased.
+pub(crate) fn progress_text(ctx: &Ctx<'_>, st: &StageState, original: &str) -> String {
+    let mut lexer = ctx.lexer;
+    lexer.raw_quotes = true;
+    lexer.skip_unset_env = true;
+    let text = original.trim();
+    let expanded = lexer
+        .process_word(text, &st.env)
+        .map(|e| e.result)
+        .unwrap_or_else(|_| text.to_string());
+    match expanded.split_once(' ') {
+        Some((k, rest)) => format!("{} {rest}", k.to_ascii_uppercase()),
+        None => expanded.to_ascii_uppercase(),
+    }
+}
+
+fn dispatch_step(
+    ctx: &mut Ctx<'_>,
+    st: &mut StageState,
+    instructions: &[Instruction],
+    step: &Step,
+) -> Result<(), Diagnostic> {
+    match step {
+        Step::Single(i) => dispatch(ctx, st, &instructions[*i]),
+        Step::Fused(group) => run::dispatch_fused(ctx, st, instructions, group),
+    }
+}
+
+fn go_list(v: &[String]) -> String {
+    format!("[{}]", v.join(" "))
+}
+
+fn go_quoted_list(v: &[String]) -> String {
+    let q: Vec<String> = v.iter().map(|s| crate::syntax::dump::go_quote(s)).collect();
+    format!("[{}]", q.join(" "))
+}
+
+fn with_shell(image: &Image, args: &[String]) -> Vec<String> {
+    let mut out = image
+        .config
+        .shell
+        .clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| vec!["/bin/sh".into(), "-c".into()]);
+    out.push(args.join(" "));
+    out
+}
+
+fn dispatch(ctx: &mut Ctx<'_>, st: &mut StageState, instr: &Instruction) -> Result<(), Diagnostic> {
+    let span = instr.span;
+    match &instr.kind {
+        Kind::Env(kvs) => {
+            let mut msg = String::from("ENV");
+            let expanded: Vec<(String, String)> = kvs
+                .iter()
+                .map(|kv| {
+                    Ok((
+                        expand(ctx, st, &kv.key, span)?,
+                        expand(ctx, st, &kv.value, span)?,
+                    ))
+                })
+                .collect::<Result<_, Diagnostic>>()?;
+            for (k, v) in expanded {
+                msg.push_str(&format!(" {k}={v}"));
+                st.env.set(&k, &v);
+                st.image.set_env(&k, &v);
+            }
+            st.image.commit(msg, false);
+        }
+        Kind::Label(kvs) => {
+            let mut msg = String::from("LABEL");
+            let expanded: Vec<(String, String)> = kvs
+                .iter()
+                .map(|kv| {
+                    Ok((
+                        expand(ctx, st, &kv.key, span)?,
+                        expand(ctx, st, &kv.value, span)?,
+                    ))
+                })
+                .collect::<Result<_, Diagnostic>>()?;
+            let labels = st.image.config.labels.get_or_insert_with(BTreeMap::new);
+            for (k, v) in expanded {
+                msg.push_str(&format!(" {k}={v}"));
+                labels.insert(k, v);
+            }
+            st.image.commit(msg, false);
+        }
+        Kind::Maintainer(m) => {
+            st.image.author = m.clone();
+            st.image.commit(format!("MAINTAINER {m}"), false);
+        }
+        Kind::Arg(defs) => {
+            let mut parts = Vec::new();
+            for def in defs {
+                let mut value = def.value.clone();
+                let from_build = ctx.opts.build_args.get(&def.key).cloned();
+                if value.is_none() && from_build.is_none() {
+                    value = ctx.global_args.get(&def.key);
+                } else if let Some(v) = from_build {
+                    value = Some(v);
+                } else if let Some(v) = &value {
+                    value = Some(expand(ctx, st, v, span)?);
+                }
+                if let Some(v) = &value {
+                    st.env.set(&def.key, v);
+                }
+                st.build_args
+                    .push((def.key.clone(), value.clone().unwrap_or_default()));
+                parts.push(match &value {
+                    Some(v) => format!("{}={v}", def.key),
+                    None => def.key.clone(),
+                });
+            }
+            st.image.commit(format!("ARG {}", parts.join(" ")), false);
+        }
+        Kind::Workdir(p) => {
+            let p = expand(ctx, st, p, span)?;
+            let wd = normalize_workdir(&st.cwd, &p);
+            st.image.config.working_dir = wd.clone();
+            st.cwd = wd.clone();
+            let with_layer = wd != "/";
+            if with_layer {
+                let name = st.prefix(&progress_text(ctx, st, &instr.original));
+                let owner = copy::chown_opt(&st.image.config.user, 0);
+                let mut node = OpNode::new(
+                    pb::op::Op::File(pb::FileOp {
+                        actions: vec![pb::FileAction {
+                            input: if st.state.is_some() { 0 } else { -1 },
+                            secondary_input: -1,
+                            output: 0,
+                            action: Some(pb::file_action::Action::Mkdir(pb::FileActionMkDir {
+                                path: wd.clone(),
+                                mode: 0o755,
+                                make_parents: true,
+                                owner,
+                                timestamp: -1,
+                            })),
+                        }],
+                    }),
+                    st.state.into_iter().collect(),
+                );
+                node.platform = Some(pb_platform(&st.platform));
+                node.name = Some(name);
+                node.command = Some(instr.original.trim().to_string());
+                node.spans = vec![span];
+                node.ignore_cache = st.ignore_cache;
+                node.caps.insert("file.base");
+                st.state = Some(Output {
+                    op: ctx.graph.push(node),
+                    index: 0,
+                });
+            }
+            st.image.commit(format!("WORKDIR {wd}"), with_layer);
+        }
+        Kind::User(u) => {
+            let u = expand(ctx, st, u, span)?;
+            st.user = u.clone();
+            st.image.config.user = u.clone();
+            st.image.commit(format!("USER {u}"), false);
+        }
+        Kind::Expose(ports) => {
+            let mut list = Vec::new();
+            for p in ports {
+                let p = expand(ctx, st, p, span)?;
+                for port in expand_ports(&p).map_err(|d| d.at(span))? {
+                    list.push(port);
+                }
+            }
+            let exposed = st
+                .image
+                .config
+                .exposed_ports
+                .get_or_insert_with(BTreeMap::new);
+            for p in &list {
+                exposed.insert(p.clone(), serde_json::json!({}));
+            }
+            let mut sorted = list.clone();
+            sorted.sort();
+            st.image
+                .commit(format!("EXPOSE {}", go_list(&sorted)), false);
+        }
+        Kind::Cmd(cl) => {
+            let args = if cl.prepend_shell {
+                with_shell(&st.image, &cl.args)
+            } else {
+                cl.args.clone()
+            };
+            st.image.config.args_escaped = true;
+            st.image
+                .commit(format!("CMD {}", go_quoted_list(&args)), false);
+            st.image.config.cmd = Some(args);
+            st.cmd_set = true;
+        }
+        Kind::Entrypoint(cl) => {
+            let args = if cl.prepend_shell {
+                with_shell(&st.image, &cl.args)
+            } else {
+                cl.args.clone()
+            };
+            st.image
+                .commit(format!("ENTRYPOINT {}", go_quoted_list(&args)), false);
+            st.image.config.entrypoint = Some(args);
+            if !st.cmd_set {
+                st.image.config.cmd = None;
+            }
+        }
+        Kind::Shell(sh) => {
+            st.image.config.shell = Some(sh.clone());
+            st.image.commit(format!("SHELL {}", go_list(sh)), false);
+        }
+        Kind::StopSignal(s) => {
+            let s = expand(ctx, st, s, span)?;
+            if !valid_signal(&s) {
+                return Err(
+                    Diagnostic::error("instruction", format!("Invalid signal: {s}")).at(span),
+                );
+            }
+            st.image.config.stop_signal = s.clone();
+            st.image.commit(format!("STOPSIGNAL {s}"), false);
+        }
+        Kind::Volume(vols) => {
+            let mut list = Vec::new();
+            for v in vols {
+                let v = expand(ctx, st, v, span)?;
+                if v.is_empty() {
+                    return Err(Diagnostic::error(
+                        "instruction",
+                        "VOLUME specified can not be an empty string",
+                    )
+                    .at(span));
+                }
+                list.push(v);
+            }
+            let volumes = st.image.config.volumes.get_or_insert_with(BTreeMap::new);
+            for v in &list {
+                volumes.insert(v.clone(), serde_json::json!({}));
+            }
+            st.image.commit(format!("VOLUME {}", go_list(&list)), false);
+        }
+        Kind::Healthcheck(h) => {
+            let hc = crate::image::Healthcheck {
+                test: h.test.clone(),
+                interval: h.interval,
+                timeout: h.timeout,
+                start_period: h.start_period,
+                start_interval: h.start_interval,
+                retries: h.retries,
+            };
+            st.image.commit(
+                format!(
+                    "HEALTHCHECK &{{{} {} {} {} {} {}}}",
+                    go_list(&hc.test),
+                    go_duration(hc.interval),
+                    go_duration(hc.timeout),
+                    go_duration(hc.start_period),
+                    go_duration(hc.start_interval),
+                    hc.retries
+                ),
+                false,
+            );
+            st.image.config.healthcheck = Some(hc);
+        }
+        Kind::Onbuild(expr) => {
+            st.image
+                .config
+                .on_build
+                .get_or_insert_with(Vec::new)
+                .push(expr.clone());
+        }
+        Kind::Run(r) => run::dispatch_run(ctx, st, instr, r)?,
+        Kind::Copy(c) => copy::dispatch_copy(ctx, st, instr, c)?,
+    }
+    Ok(())
+}
+
+/// Formats nanoseconds like Go's `time.Duration.String()`.
+pub fn go_duration(ns: i64) -> String {
+    if ns == 0 {
+        return "0s".into();
+    }
+    let neg = ns < 0;
+    let mut n = ns.unsigned_abs();
+    let mut out = String::new();
+    if n < 1_000_000_000 {
+        let (unit, div) = if n < 1_000 {
+            ("ns", 1)
+        } else if n < 1_000_000 {
+            ("µs", 1_000)
+        } else {
+            ("ms", 1_000_000)
+        };
+        out.push_str(&trim_float(n as f64 / div as f64));
+        out.push_str(unit);
+    } else {
+        let h = n / 3_600_000_000_000;
+        n %= 3_600_000_000_000;
+        let m = n / 60_000_000_000;
+        n %= 60_000_000_000;
+        if h > 0 {
+            out.push_str(&format!("{h}h"));
+        }
+        if h > 0 || m > 0 {
+            out.push_str(&format!("{m}m"));
+        }
+        out.push_str(&trim_float(n as f64 / 1e9));
+        out.push('s');
+    }
+    if neg { format!("-{out}") } else { out }
+}
+
+fn trim_float(v: f64) -> String {
+    let s = format!("{v:.9}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
+fn valid_signal(s: &str) -> bool {
+    if s.parse::<u32>().is_ok_and(|n| n > 0 && n < 65) {
+        return true;
+    }
+    let name = s.trim_start_matches("SIG").to_ascii_uppercase();
+    const NAMES: &[&str] = &[
+        "ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP", "ILL", "INT", "IO", "IOT",
+        "KILL", "PIPE", "POLL", "PROF", "PWR", "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM",
+        "TRAP", "TSTP", "TTIN", "TTOU", "URG", "USR1", "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ",
+    ];
+    NAMES.contains(&name.as_str()) || name.starts_with("RTMIN") || name.starts_with("RTMAX")
+}
+
+/// `80`, `80/udp`, `8000-8002/tcp` → `["80/tcp", ...]`.
+fn expand_ports(spec: &str) -> Result<Vec<String>, Diagnostic> {
+    let bad = || Diagnostic::error("instruction", format!("invalid containerPort: {spec}"));
+    let (ports, proto) = match spec.rsplit_once('/') {
+        Some((p, proto)) => (p, proto.to_ascii_lowercase()),
+        None => (spec, "tcp".to_string()),
+    };
+    // An `ip:host:container` form keeps only the container part.
+    let ports = ports.rsplit(':').next().unwrap_or(ports);
+    let (start, end) = match ports.split_once('-') {
+        Some((a, b)) => (
+            a.parse::<u32>().map_err(|_| bad())?,
+            b.parse::<u32>().map_err(|_| bad())?,
+        ),
+        None => {
+            let p = ports.parse::<u32>().map_err(|_| bad())?;
+            (p, p)
+        }
+    };
+    if start > end || end > 65535 {
+        return Err(bad());
+    }
+    Ok((start..=end).map(|p| format!("{p}/{proto}")).collect())
+}

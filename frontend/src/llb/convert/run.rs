@@ -1,0 +1,747 @@
+//! RUN: exec ops, `--mount`, `--network`, `--security`, heredoc commands, and the exec
+//! op of a fused group.
+
+use bollard_buildkit_proto::pb;
+
+use super::{Ctx, StageState, expand, pb_platform, progress_text, with_shell};
+use crate::diagnostics::{Diagnostic, Span};
+use crate::fusion::Group;
+use crate::llb::graph::{OpNode, Output};
+use crate::model::instructions::{Instruction, Kind, Run};
+use crate::syntax;
+
+/// A parsed and expanded `--mount`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct MountSpec {
+    pub kind: String,
+    pub from: Option<String>,
+    pub source: String,
+    pub target: String,
+    pub readonly: Option<bool>,
+    pub id: String,
+    pub sharing: String,
+    pub required: bool,
+    pub size: i64,
+    pub mode: Option<u32>,
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    pub env: Option<String>,
+}
+
+/// Splits a CSV field list (quotes group commas).
+fn csv_fields(s: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                cur.push('"');
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => out.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    if quoted {
+        return Err("failed to parse csv mounts: extraneous or missing \" in quoted-field".into());
+    }
+    out.push(cur);
+    Ok(out)
+}
+
+/// The `from=` of a raw mount flag, if any (no expansion: the official frontend rejects
+/// variables there).
+pub(crate) fn mount_from(raw: &str) -> Option<String> {
+    csv_fields(raw).ok()?.into_iter().find_map(|f| {
+        let (k, v) = f.split_once('=')?;
+        (k.eq_ignore_ascii_case("from") && !v.is_empty()).then(|| v.to_string())
+    })
+}
+
+/// Parses one `--mount` value, expanding values with `expand_value`.
+pub(crate) fn parse_mount(
+    raw: &str,
+    mut expand_value: impl FnMut(&str) -> Result<String, Diagnostic>,
+) -> Result<MountSpec, Diagnostic> {
+    let e = |m: String| Diagnostic::error("instruction", m);
+    let mut m = MountSpec {
+        kind: "bind".into(),
+        ..MountSpec::default()
+    };
+    for field in csv_fields(raw).map_err(e)? {
+        let (key, value) = match field.split_once('=') {
+            Some((k, v)) => (k.to_ascii_lowercase(), Some(v.to_string())),
+            None => (field.to_ascii_lowercase(), None),
+        };
+        let Some(value) = value else {
+            match key.as_str() {
+                "readonly" | "ro" => m.readonly = Some(true),
+                "readwrite" | "rw" => m.readonly = Some(false),
+                "required" if m.kind == "secret" || m.kind == "ssh" => m.required = true,
+                "required" => {
+                    return Err(e(format!(
+                        "unexpected key 'required' for mount type '{}'",
+                        m.kind
+                    )));
+                }
+                _ => {
+                    return Err(e(format!(
+                        "invalid field '{field}' must be a key=value pair"
+                    )));
+                }
+            }
+            continue;
+        };
+        let value = expand_value(&value)?;
+        let parse_bool = |v: &str| match v.to_ascii_lowercase().as_str() {
+            "1" | "t" | "true" => Ok(true),
+            "0" | "f" | "false" => Ok(false),
+            _ => Err(e(format!("invalid value for {key}: {v}"))),
+        };
+        match key.as_str() {
+            "type" => {
+                let t = value.to_ascii_lowercase();
+                if !matches!(t.as_str(), "bind" | "cache" | "tmpfs" | "secret" | "ssh") {
+                    return Err(e(format!("unsupported mount type {value:?}")));
+                }
+                m.kind = t;
+            }
+            "from" => m.from = Some(value),
+            "source" | "src" => m.source = value,
+            "target" | "dst" | "destination" => m.target = value,
+            "readonly" | "ro" => m.readonly = Some(parse_bool(&value)?),
+            "readwrite" | "rw" => m.readonly = Some(!parse_bool(&value)?),
+            "required" if m.kind == "secret" || m.kind == "ssh" => m.required = parse_bool(&value)?,
+            "size" if m.kind == "tmpfs" => {
+                m.size = parse_ram(&value)
+                    .ok_or_else(|| e(format!("invalid value for size: {value}")))?
+            }
+            "id" => m.id = value,
+            "sharing" => {
+                let s = value.to_ascii_lowercase();
+                if !matches!(s.as_str(), "shared" | "private" | "locked") {
+                    return Err(e(format!("unsupported sharing value {value:?}")));
+                }
+                m.sharing = s;
+            }
+            "mode" => {
+                m.mode = Some(
+                    u32::from_str_radix(&value, 8)
+                        .map_err(|_| e(format!("invalid value {value} for mode")))?,
+                )
+            }
+            "uid" => {
+                m.uid = Some(
+                    value
+                        .parse()
+                        .map_err(|_| e(format!("invalid value {value} for uid")))?,
+                )
+            }
+            "gid" => {
+                m.gid = Some(
+                    value
+                        .parse()
+                        .map_err(|_| e(format!("invalid value {value} for gid")))?,
+                )
+            }
+            "env" => m.env = Some(value),
+            "required" | "size" => {
+                return Err(e(format!(
+                    "unexpected key '{key}' for mount type '{}'",
+                    m.kind
+                )));
+            }
+            _ => return Err(e(format!("unexpected key '{key}' in '{field}'"))),
+        }
+    }
+    let file_info = matches!(m.kind.as_str(), "secret" | "ssh" | "cache");
+    if !file_info {
+        for (set, name) in [
+            (m.mode.is_some(), "mode"),
+            (m.uid.is_some(), "uid"),
+            (m.gid.is_some(), "gid"),
+        ] {
+            if set {
+                return Err(e(format!(
+                    "{name} not allowed for {:?} type mounts",
+                    m.kind
+                )));
+            }
+        }
+    }
+    if m.kind == "secret" {
+        if m.from.is_some() {
+            return Err(e("secret mount should not have a from".into()));
+        }
+        if !m.sharing.is_empty() {
+            return Err(e("secret mount should not define sharing".into()));
+        }
+        if m.source.is_empty() && m.target.is_empty() && m.id.is_empty() && m.env.is_none() {
+            return Err(e(
+                "invalid secret mount. one of source, target required".into()
+            ));
+        }
+        if !m.source.is_empty() && !m.id.is_empty() {
+            return Err(e("both source and id can't be set".into()));
+        }
+    }
+    if !m.sharing.is_empty() && m.kind != "cache" {
+        return Err(e(format!("invalid cache sharing set for {} mount", m.kind)));
+    }
+    Ok(m)
+}
+
+/// `64m`, `1g`, `1024` → bytes (like go-units `RAMInBytes`).
+fn parse_ram(s: &str) -> Option<i64> {
+    let s = s.trim().to_ascii_lowercase();
+    let num_end = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let n: f64 = s[..num_end].parse().ok()?;
+    let mult: f64 = match s[num_end..].trim_end_matches(['b', 'i']) {
+        "" => 1.0,
+        "k" => 1024.0,
+        "m" => 1024f64.powi(2),
+        "g" => 1024f64.powi(3),
+        "t" => 1024f64.powi(4),
+        "p" => 1024f64.powi(5),
+        _ => return None,
+    };
+    Some((n * mult) as i64)
+}
+
+/// Everything an exec op needs besides its command.
+pub(crate) struct ExecSpec {
+    pub args: Vec<String>,
+    pub mounts: Vec<pb::Mount>,
+    pub inputs: Vec<Output>,
+    pub secret_env: Vec<pb::SecretEnv>,
+    pub extra_env: Vec<String>,
+    pub network: i32,
+    pub security: i32,
+}
+
+/// Resolves the `--mount`s of a RUN into LLB mounts (inputs appended to `spec`).
+pub(crate) fn add_mounts(
+    ctx: &mut Ctx<'_>,
+    st: &StageState,
+    run: &Run,
+    span: Span,
+    spec: &mut ExecSpec,
+) -> Result<(), Diagnostic> {
+    let mut ssh_count = 0;
+    let mut mounts = Vec::new();
+    for flag in &run.mounts {
+        let m = parse_mount(&flag.raw, |v| expand(ctx, st, v, span)).map_err(|d| d.at(span))?;
+        mounts.push(m);
+    }
+    for m in mounts {
+        let mut target = m.target.clone();
+        if !target.is_empty() && !target.starts_with('/') {
+            target = super::clean_path(&format!("{}/{}", st.cwd, target));
+        }
+        match m.kind.as_str() {
+            "secret" => {
+                let id = if !m.id.is_empty() {
+                    m.id.clone()
+                } else if !m.source.is_empty() {
+                    m.source.clone()
+                } else {
+                    target.rsplit('/').next().unwrap_or_default().to_string()
+                };
+                if let Some(env) = &m.env {
+                    spec.secret_env.push(pb::SecretEnv {
+                        id: id.clone(),
+                        name: env.clone(),
+                        optional: !m.required,
+                    });
+                    if m.target.is_empty() {
+                        continue;
+                    }
+                }
+                if target.is_empty() {
+                    target = format!("/run/secrets/{id}");
+                }
+                spec.mounts.push(pb::Mount {
+                    input: -1,
+                    dest: target,
+                    output: -1,
+                    readonly: true,
+                    mount_type: pb::MountType::Secret as i32,
+                    secret_opt: Some(pb::SecretOpt {
+                        id,
+                        uid: m.uid.unwrap_or(0),
+                        gid: m.gid.unwrap_or(0),
+                        mode: m.mode.unwrap_or(0o400),
+                        optional: !m.required,
+                    }),
+                    ..Default::default()
+                });
+            }
+            "ssh" => {
+                let id = if m.id.is_empty() {
+                    "default".to_string()
+                } else {
+                    m.id.clone()
+                };
+                if target.is_empty() {
+                    ssh_count += 1;
+                    target = format!("/run/buildkit/ssh_agent.{}", ssh_count - 1);
+                }
+                if ssh_count <= 1
+                    && !spec
+                        .extra_env
+                        .iter()
+                        .any(|e| e.starts_with("SSH_AUTH_SOCK="))
+                {
+                    spec.extra_env.push(format!("SSH_AUTH_SOCK={target}"));
+                }
+                spec.mounts.push(pb::Mount {
+                    input: -1,
+                    dest: target,
+                    output: -1,
+                    readonly: true,
+                    mount_type: pb::MountType::Ssh as i32,
+                    ssh_opt: Some(pb::SshOpt {
+                        id,
+                        uid: m.uid.unwrap_or(0),
+                        gid: m.gid.unwrap_or(0),
+                        mode: m.mode.unwrap_or(0o600),
+                        optional: !m.required,
+                    }),
+                    ..Default::default()
+                });
+            }
+            kind => {
+                if target.is_empty() {
+                    return Err(
+                        Diagnostic::error("instruction", "mount target is required").at(span)
+                    );
+                }
+                if target == "/" {
+                    return Err(Diagnostic::error(
+                        "instruction",
+                        format!("invalid mount target {target:?}"),
+                    )
+                    .at(span));
+                }
+                let mut input: Option<Output> = None;
+                if kind == "bind" || (kind == "cache" && m.from.is_some()) {
+                    input = match &m.from {
+                        None => ctx.context(),
+                        Some(from) => source_state(ctx, st, from, span)?,
+                    };
+                    if m.from.is_none() {
+                        ctx.context_paths
+                            .insert(super::clean_path(&format!("/{}", m.source)));
+                    }
+                }
+                let input_index = match input {
+                    Some(o) => {
+                        spec.inputs.push(o);
+                        spec.inputs.len() as i64 - 1
+                    }
+                    None => -1,
+                };
+                let source = super::clean_path(&format!("/{}", m.source));
+                let readonly = m.readonly.unwrap_or(kind == "bind");
+                let mut mount = pb::Mount {
+                    input: input_index,
+                    selector: if source == "/" { String::new() } else { source },
+                    dest: target.clone(),
+                    output: -1,
+                    readonly,
+                    ..Default::default()
+                };
+                match kind {
+                    "cache" => {
+                        mount.mount_type = pb::MountType::Cache as i32;
+                        let id = if m.id.is_empty() {
+                            super::clean_path(&target)
+                        } else {
+                            m.id.clone()
+                        };
+                        mount.cache_opt = Some(pb::CacheOpt {
+                            id: format!("{}/{}", ctx.opts.cache_mount_ns, id),
+                            sharing: match m.sharing.as_str() {
+                                "private" => pb::CacheSharingOpt::Private as i32,
+                                "locked" => pb::CacheSharingOpt::Locked as i32,
+                                _ => pb::CacheSharingOpt::Shared as i32,
+                            },
+                        });
+                    }
+                    "tmpfs" => {
+                        mount.mount_type = pb::MountType::Tmpfs as i32;
+                        mount.tmpfs_opt = Some(pb::TmpfsOpt { size: m.size });
+                    }
+                    _ => mount.mount_type = pb::MountType::Bind as i32,
+                }
+                spec.mounts.push(mount);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The state a `from=` names: an earlier stage, or an image.
+pub(crate) fn source_state(
+    ctx: &mut Ctx<'_>,
+    st: &StageState,
+    from: &str,
+    span: Span,
+) -> Result<Option<Output>, Diagnostic> {
+    if let Some(i) = super::find_stage(ctx.program, from, st.index) {
+        let s = &ctx.stages[i];
+        if !s.dispatched {
+            return Err(Diagnostic::error(
+                "stage",
+                format!("stage {from:?} needs to be defined before current command"),
+            )
+            .at(span));
+        }
+        return Ok(s.state);
+    }
+    if from.eq_ignore_ascii_case("scratch") {
+        return Ok(None);
+    }
+    let reference = super::normalize_reference(from).map_err(|d| d.at(span))?;
+    let resolved = ctx.images.get(&reference).cloned().ok_or_else(|| {
+        Diagnostic::error("stage", format!("image {reference} was not resolved")).at(span)
+    })?;
+    let platform = st.platform.clone();
+    Ok(ctx.image_source(&resolved, &platform, None, None, None))
+}
+
+/// The command of a RUN as exec args, with its heredoc handled like the official
+/// frontend, plus an extra read-only mount for a shebang heredoc.
+pub(crate) fn run_args(
+    ctx: &mut Ctx<'_>,
+    st: &StageState,
+    run: &Run,
+    spec: &mut ExecSpec,
+) -> Result<(Vec<String>, Option<String>), Diagnostic> {
+    let mut args = run.cmd.args.clone();
+    let mut summary = None;
+    if !run.files.is_empty() {
+        let single = args.len() == 1 && syntax::parse_heredoc_marker(&args[0]).is_some();
+        if single {
+            let f = &run.files[0];
+            let data = if f.chomp {
+                syntax::chomp_heredoc(&f.content)
+            } else {
+                f.content.clone()
+            };
+            if data.starts_with("#!") {
+                let mut node = OpNode::new(
+                    pb::op::Op::File(pb::FileOp {
+                        actions: vec![pb::FileAction {
+                            input: -1,
+                            secondary_input: -1,
+                            output: 0,
+                            action: Some(pb::file_action::Action::Mkfile(pb::FileActionMkFile {
+                                path: format!("/{}", f.name),
+                                mode: 0o755,
+                                data: data.into_bytes(),
+                                owner: None,
+                                timestamp: -1,
+                            })),
+                        }],
+                    }),
+                    Vec::new(),
+                );
+                node.platform = Some(pb_platform(&st.platform));
+                node.name = Some("[internal] preparing inline document".into());
+                node.caps.insert("file.base");
+                let out = Output {
+                    op: ctx.graph.push(node),
+                    index: 0,
+                };
+                spec.inputs.push(out);
+                spec.mounts.push(pb::Mount {
+                    input: spec.inputs.len() as i64 - 1,
+                    selector: "/".into(),
+                    dest: "/dev/pipes/".into(),
+                    output: -1,
+                    readonly: true,
+                    ..Default::default()
+                });
+                args = vec![format!("/dev/pipes/{}", f.name)];
+                summary = Some(summarize_heredoc(&f.content));
+                return Ok((args, summary));
+            }
+            args = vec![data];
+            summary = Some(summarize_heredoc(&f.content));
+        } else {
+            let mut b = args.first().cloned().unwrap_or_default();
+            for f in &run.files {
+                b.push('\n');
+                b.push_str(&f.content);
+                b.push_str(&f.name);
+            }
+            args = vec![b];
+        }
+    }
+    if run.cmd.prepend_shell {
+        args = with_shell(&st.image, &args);
+    }
+    Ok((args, summary))
+}
+
+fn summarize_heredoc(doc: &str) -> String {
+    let doc = doc.trim().replace("\r\n", "\n");
+    let mut lines = doc.split('\n');
+    let first = lines.next().unwrap_or("").to_string();
+    if lines.next().is_some() {
+        format!("{first}...")
+    } else {
+        first
+    }
+}
+
+/// Network and security modes of a RUN.
+pub(crate) fn modes(ctx: &Ctx<'_>, run: &Run) -> (i32, i32) {
+    let network = match run.network.as_deref().or(ctx.opts.network_mode.as_deref()) {
+        Some("none") => pb::NetMode::None as i32,
+        Some("host") => pb::NetMode::Host as i32,
+        _ => pb::NetMode::Unset as i32,
+    };
+    let security = match run.security.as_deref() {
+        Some("insecure") => pb::SecurityMode::Insecure as i32,
+        _ => pb::SecurityMode::Sandbox as i32,
+    };
+    (network, security)
+}
+
+fn proxy_env(ctx: &Ctx<'_>) -> Option<pb::ProxyEnv> {
+    let get = |k: &str| {
+        ctx.opts
+            .build_args
+            .get(k)
+            .or_else(|| ctx.opts.build_args.get(&k.to_ascii_lowercase()))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let p = pb::ProxyEnv {
+        http_proxy: get("HTTP_PROXY"),
+        https_proxy: get("HTTPS_PROXY"),
+        ftp_proxy: get("FTP_PROXY"),
+        no_proxy: get("NO_PROXY"),
+        all_proxy: get("ALL_PROXY"),
+    };
+    (p != pb::ProxyEnv::default()).then_some(p)
+}
+
+/// Pushes an exec op for `spec` on the stage's root and advances the stage state.
+pub(crate) fn push_exec(
+    ctx: &mut Ctx<'_>,
+    st: &mut StageState,
+    mut spec: ExecSpec,
+    name: String,
+    command: String,
+    spans: Vec<Span>,
+) {
+    let mut env = st.env.to_strings();
+    env.extend(spec.extra_env.iter().cloned());
+    let mut inputs: Vec<Output> = Vec::new();
+    let root_input = match st.state {
+        Some(o) => {
+            inputs.push(o);
+            0
+        }
+        None => -1,
+    };
+    // Shift other mount inputs past the root input.
+    let shift = inputs.len() as i64;
+    inputs.extend(spec.inputs.iter().copied());
+    for m in &mut spec.mounts {
+        if m.input >= 0 {
+            m.input += shift;
+        }
+    }
+    spec.mounts.sort_by(|a, b| a.dest.cmp(&b.dest));
+    let mut mounts = vec![pb::Mount {
+        input: root_input,
+        dest: "/".into(),
+        output: 0,
+        ..Default::default()
+    }];
+    mounts.extend(spec.mounts);
+    let extra_hosts = ctx
+        .opts
+        .extra_hosts
+        .iter()
+        .map(|(h, ip)| pb::HostIp {
+            host: h.clone(),
+            ip: ip.clone(),
+        })
+        .collect();
+    if let Some(shm) = ctx.opts.shm_size.filter(|s| *s > 0) {
+        mounts.push(pb::Mount {
+            input: -1,
+            dest: "/dev/shm".into(),
+            output: -1,
+            mount_type: pb::MountType::Tmpfs as i32,
+            tmpfs_opt: Some(pb::TmpfsOpt { size: shm }),
+            ..Default::default()
+        });
+    }
+    let exec = pb::ExecOp {
+        meta: Some(pb::Meta {
+            args: spec.args,
+            env,
+            cwd: st.cwd.clone(),
+            user: st.user.clone(),
+            proxy_env: proxy_env(ctx),
+            extra_hosts,
+            hostname: ctx.opts.hostname.clone().unwrap_or_default(),
+            ulimit: ctx
+                .opts
+                .ulimits
+                .iter()
+                .map(|(n, s, h)| pb::Ulimit {
+                    name: n.clone(),
+                    soft: *s,
+                    hard: *h,
+                })
+                .collect(),
+            remove_mount_stubs_recursive: true,
+            ..Default::default()
+        }),
+        mounts,
+        network: spec.network,
+        security: spec.security,
+        secretenv: spec.secret_env,
+        cdi_devices: Vec::new(),
+    };
+    let mut node = OpNode::new(pb::op::Op::Exec(exec), inputs);
+    node.platform = Some(pb_platform(&st.platform));
+    node.name = Some(name);
+    node.command = Some(command);
+    node.spans = spans;
+    node.ignore_cache = st.ignore_cache;
+    node.caps.insert("exec.meta.base");
+    st.state = Some(Output {
+        op: ctx.graph.push(node),
+        index: 0,
+    });
+}
+
+/// RUN, unfused.
+pub(crate) fn dispatch_run(
+    ctx: &mut Ctx<'_>,
+    st: &mut StageState,
+    instr: &Instruction,
+    run: &Run,
+) -> Result<(), Diagnostic> {
+    let (network, security) = modes(ctx, run);
+    let mut spec = ExecSpec {
+        args: Vec::new(),
+        mounts: Vec::new(),
+        inputs: Vec::new(),
+        secret_env: Vec::new(),
+        extra_env: Vec::new(),
+        network,
+        security,
+    };
+    let (args, summary) = run_args(ctx, st, run, &mut spec)?;
+    add_mounts(ctx, st, run, instr.span, &mut spec)?;
+    spec.args = args.clone();
+    let mut text = progress_text(ctx, st, &instr.original);
+    if let Some(s) = summary {
+        text.push_str(&format!(" ({s})"));
+    }
+    let name = st.prefix(&text);
+    let history = format!("RUN {} # buildkit", st.run_history(&args));
+    push_exec(
+        ctx,
+        st,
+        spec,
+        name,
+        instr.original.trim().to_string(),
+        vec![instr.span],
+    );
+    st.image.commit(history, true);
+    Ok(())
+}
+
+/// A fused group of RUNs: one exec op, one history entry per original RUN.
+pub(crate) fn dispatch_fused(
+    ctx: &mut Ctx<'_>,
+    st: &mut StageState,
+    instructions: &[Instruction],
+    group: &Group,
+) -> Result<(), Diagnostic> {
+    let first = &instructions[group.members[0]];
+    let Kind::Run(first_run) = &first.kind else {
+        return Err(Diagnostic::error("fusion", "fused group must start with RUN").at(first.span));
+    };
+    let (network, security) = modes(ctx, first_run);
+    let mut spec = ExecSpec {
+        args: Vec::new(),
+        mounts: Vec::new(),
+        inputs: Vec::new(),
+        secret_env: Vec::new(),
+        extra_env: Vec::new(),
+        network,
+        security,
+    };
+    add_mounts(ctx, st, first_run, first.span, &mut spec)?;
+    // Per-member shell argv, as the unfused RUN would have run it.
+    let mut member_args = Vec::new();
+    for &i in &group.members {
+        let Kind::Run(r) = &instructions[i].kind else {
+            continue;
+        };
+        member_args.push(with_shell(&st.image, &r.cmd.args));
+    }
+    spec.args = crate::fusion::script::fused_argv(&member_args, &group.cleanup_script, &group.env);
+    for m in &group.cache_mounts {
+        spec.mounts.push(pb::Mount {
+            input: -1,
+            dest: m.clone(),
+            output: -1,
+            mount_type: pb::MountType::Cache as i32,
+            cache_opt: Some(pb::CacheOpt {
+                id: format!("{}/slimfile{}", ctx.opts.cache_mount_ns, m),
+                sharing: pb::CacheSharingOpt::Locked as i32,
+            }),
+            ..Default::default()
+        });
+    }
+    let text = progress_text(ctx, st, &first.original);
+    let name = st.prefix(&format!(
+        "{text} (+{} fused{})",
+        group.members.len() - 1,
+        group
+            .managers
+            .iter()
+            .map(|m| format!(", {m} cleanup"))
+            .collect::<String>()
+    ));
+    // The other members still count as steps in the progress numbering.
+    st.cmd_index += group.members.len() - 1;
+    let histories: Vec<String> = member_args
+        .iter()
+        .map(|a| format!("RUN {} # buildkit", st.run_history(a)))
+        .collect();
+    let spans = group
+        .members
+        .iter()
+        .map(|&i| instructions[i].span)
+        .collect();
+    let command = group
+        .members
+        .iter()
+        .map(|&i| instructions[i].original.trim().to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    push_exec(ctx, st, spec, name, command, spans);
+    let n = histories.len();
+    for (k, h) in histories.into_iter().enumerate() {
+        st.image.commit(h, k + 1 == n);
+    }
+    Ok(())
+}

@@ -1,0 +1,212 @@
+//! An owned arena of LLB ops and its deterministic marshalling.
+//!
+//! Ops live in a `Vec` in creation order, which is a topological order because an op can
+//! only name ops created before it. Marshalling encodes each reachable op with prost
+//! (fields in tag order, maps are `BTreeMap`), digests the bytes, dedupes by digest and
+//! attaches metadata and source locations, so the same Dockerfile always yields the
+//! same Definition.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use bollard_buildkit_proto::pb;
+use prost::Message;
+use sha2::{Digest, Sha256};
+
+use crate::diagnostics::Span;
+
+/// One output of an op in the arena.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Output {
+    /// Index of the op in the arena.
+    pub op: usize,
+    /// Output index of that op.
+    pub index: i64,
+}
+
+/// A filesystem state: an op output, or the empty filesystem.
+pub type State = Option<Output>;
+
+/// An op under construction: inputs are arena outputs until marshalling.
+#[derive(Debug, Clone)]
+pub struct OpNode {
+    /// The op body (its `inputs` are filled in at marshal time).
+    pub op: pb::op::Op,
+    /// Inputs in order.
+    pub inputs: Vec<Output>,
+    /// Platform of the op, if any.
+    pub platform: Option<pb::Platform>,
+    /// Progress name (`llb.customname`).
+    pub name: Option<String>,
+    /// The Dockerfile instruction (`com.docker.dockerfile.v1.command`).
+    pub command: Option<String>,
+    /// Dockerfile locations this op came from.
+    pub spans: Vec<Span>,
+    /// Skip the cache for this op.
+    pub ignore_cache: bool,
+    /// LLB caps the op uses.
+    pub caps: BTreeSet<&'static str>,
+    /// Progress group (id, name) for ops shown together.
+    pub progress_group: Option<(String, String)>,
+}
+
+impl OpNode {
+    /// A new op with no metadata.
+    pub fn new(op: pb::op::Op, inputs: Vec<Output>) -> Self {
+        OpNode {
+            op,
+            inputs,
+            platform: None,
+            name: None,
+            command: None,
+            spans: Vec::new(),
+            ignore_cache: false,
+            caps: BTreeSet::new(),
+            progress_group: None,
+        }
+    }
+}
+
+/// The arena.
+#[derive(Debug, Default, Clone)]
+pub struct Graph {
+    ops: Vec<OpNode>,
+}
+
+/// `sha256:<hex>` of some bytes.
+pub fn digest(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+}
+
+impl Graph {
+    /// Adds an op; returns its index.
+    pub fn push(&mut self, node: OpNode) -> usize {
+        self.ops.push(node);
+        self.ops.len() - 1
+    }
+
+    /// Mutable access to an op (used to fill in the build context's attributes once
+    /// every stage has said which paths it needs).
+    pub fn get_mut(&mut self, index: usize) -> &mut OpNode {
+        &mut self.ops[index]
+    }
+
+    /// Number of ops in the arena.
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+
+    /// True when the arena holds no op.
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    /// The op at `index`.
+    pub fn op(&self, index: usize) -> &OpNode {
+        &self.ops[index]
+    }
+
+    /// Marshals the ops reachable from `root` into a Definition. `source` is the
+    /// Dockerfile (file name and bytes) that spans refer to.
+    pub fn marshal(&self, root: State, source: Option<(&str, &[u8])>) -> pb::Definition {
+        let mut def = pb::Definition::default();
+        let Some(root) = root else {
+            return def;
+        };
+        let mut reachable = vec![false; self.ops.len()];
+        let mut stack = vec![root.op];
+        while let Some(i) = stack.pop() {
+            if !reachable[i] {
+                reachable[i] = true;
+                stack.extend(self.ops[i].inputs.iter().map(|o| o.op));
+            }
+        }
+        let mut digests: Vec<String> = vec![String::new(); self.ops.len()];
+        let mut seen = BTreeSet::new();
+        let mut locations: BTreeMap<String, pb::Locations> = BTreeMap::new();
+        for (i, node) in self.ops.iter().enumerate() {
+            if !reachable[i] {
+                continue;
+            }
+            let op = pb::Op {
+                inputs: node
+                    .inputs
+                    .iter()
+                    .map(|o| pb::Input {
+                        digest: digests[o.op].clone(),
+                        index: o.index,
+                    })
+                    .collect(),
+                op: Some(node.op.clone()),
+                platform: node.platform.clone(),
+                constraints: None,
+            };
+            let bytes = op.encode_to_vec();
+            let dgst = digest(&bytes);
+            digests[i] = dgst.clone();
+            let meta = def.metadata.entry(dgst.clone()).or_default();
+            if let Some(name) = &node.name {
+                meta.description
+                    .insert("llb.customname".into(), name.clone());
+            }
+            if let Some(cmd) = &node.command {
+                meta.description
+                    .insert("com.docker.dockerfile.v1.command".into(), cmd.clone());
+            }
+            meta.ignore_cache |= node.ignore_cache;
+            for cap in &node.caps {
+                meta.caps.insert((*cap).to_string(), true);
+            }
+            if let Some((id, name)) = &node.progress_group {
+                meta.progress_group = Some(pb::ProgressGroup {
+                    id: id.clone(),
+                    name: name.clone(),
+                    weak: false,
+                });
+            }
+            if source.is_some() && !node.spans.is_empty() {
+                let loc = locations.entry(dgst.clone()).or_default();
+                loc.locations.push(pb::Location {
+                    source_index: 0,
+                    ranges: node.spans.iter().map(span_range).collect(),
+                });
+            }
+            if seen.insert(dgst) {
+                def.def.push(bytes);
+            }
+        }
+        let last = pb::Op {
+            inputs: vec![pb::Input {
+                digest: digests[root.op].clone(),
+                index: root.index,
+            }],
+            ..Default::default()
+        };
+        def.def.push(last.encode_to_vec());
+        if let Some((filename, data)) = source {
+            def.source = Some(pb::Source {
+                locations,
+                infos: vec![pb::SourceInfo {
+                    filename: filename.to_string(),
+                    data: data.to_vec(),
+                    definition: None,
+                    language: "Dockerfile".to_string(),
+                }],
+            });
+        }
+        def
+    }
+}
+
+/// A Dockerfile span as an LLB range (lines only, like the official frontend).
+pub fn span_range(s: &Span) -> pb::Range {
+    pb::Range {
+        start: Some(pb::Position {
+            line: s.start_line as i32,
+            character: 0,
+        }),
+        end: Some(pb::Position {
+            line: s.end_line as i32,
+            character: 0,
+        }),
+    }
+}

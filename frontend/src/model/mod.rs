@@ -1,0 +1,7 @@
+//! Typed instructions, stages, variable expansion and build options: the meaning of a
+//! Dockerfile, without any notion of LLB.
+
+pub mod dockerignore;
+pub mod expand;
+pub mod instructions;
+pub mod options;

@@ -1,0 +1,174 @@
+//! What a build is asked to do, independent of where the request came from (gateway
+//! frontend options or CLI flags).
+
+use std::collections::BTreeMap;
+
+use crate::diagnostics::Diagnostic;
+
+/// An OS/architecture pair (`linux/amd64`, `linux/arm/v7`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Platform {
+    /// Operating system.
+    pub os: String,
+    /// Architecture.
+    pub arch: String,
+    /// Variant (`v7`), may be empty.
+    pub variant: String,
+}
+
+impl Platform {
+    /// `linux/<arch of this machine>`.
+    pub fn host() -> Self {
+        let arch = match std::env::consts::ARCH {
+            "x86_64" => "amd64",
+            "aarch64" => "arm64",
+            "x86" => "386",
+            "arm" => "arm",
+            "powerpc64" => "ppc64le",
+            "s390x" => "s390x",
+            "riscv64" => "riscv64",
+            other => other,
+        };
+        Platform {
+            os: "linux".into(),
+            arch: arch.into(),
+            variant: String::new(),
+        }
+    }
+
+    /// Parses `os/arch[/variant]` (also `arch` alone, meaning linux).
+    pub fn parse(s: &str) -> Result<Self, Diagnostic> {
+        let parts: Vec<&str> = s.trim().split('/').collect();
+        let bad = || Diagnostic::error("option", format!("invalid platform {s:?}"));
+        let norm_arch = |a: &str| match a {
+            "x86_64" | "x86-64" => "amd64".to_string(),
+            "aarch64" => "arm64".to_string(),
+            other => other.to_ascii_lowercase(),
+        };
+        match parts.as_slice() {
+            [os] if !os.is_empty() && *os != "linux" => Ok(Platform {
+                os: "linux".into(),
+                arch: norm_arch(os),
+                variant: String::new(),
+            }),
+            [os, arch] if !os.is_empty() && !arch.is_empty() => Ok(Platform {
+                os: os.to_ascii_lowercase(),
+                arch: norm_arch(arch),
+                variant: String::new(),
+            }),
+            [os, arch, variant] if !os.is_empty() && !arch.is_empty() => Ok(Platform {
+                os: os.to_ascii_lowercase(),
+                arch: norm_arch(arch),
+                variant: variant.to_string(),
+            }),
+            _ => Err(bad()),
+        }
+    }
+
+    /// `os/arch[/variant]`.
+    pub fn format(&self) -> String {
+        if self.variant.is_empty() {
+            format!("{}/{}", self.os, self.arch)
+        } else {
+            format!("{}/{}/{}", self.os, self.arch, self.variant)
+        }
+    }
+}
+
+/// How fused groups clean up package-manager caches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CleanupMode {
+    /// Delete the caches at the end of the fused op.
+    #[default]
+    Inline,
+    /// Mount BuildKit cache mounts over the cache directories instead.
+    CacheMount,
+    /// Fuse, but add no cleanup.
+    Off,
+}
+
+/// Everything that shapes a build besides the Dockerfile.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Stage to build (`--target`); the last stage when `None`.
+    pub target: Option<String>,
+    /// `--build-arg` values.
+    pub build_args: BTreeMap<String, String>,
+    /// `--label` values added to the result.
+    pub labels: BTreeMap<String, String>,
+    /// Target platform; the build platform when `None`.
+    pub platform: Option<Platform>,
+    /// The platform the build runs on.
+    pub build_platform: Option<Platform>,
+    /// `.dockerignore` patterns, passed to BuildKit as exclude patterns.
+    pub excludes: Vec<String>,
+    /// Session that holds the local sources.
+    pub session_id: String,
+    /// Stages whose cache is ignored (`no-cache`); `Some(empty)` means all.
+    pub no_cache: Option<Vec<String>>,
+    /// Fuse package-manager RUNs (default on).
+    pub fuse: bool,
+    /// Cleanup mode for fused groups.
+    pub cleanup: CleanupMode,
+    /// `add-hosts`: (host, ip).
+    pub extra_hosts: Vec<(String, String)>,
+    /// `hostname`.
+    pub hostname: Option<String>,
+    /// `shm-size` in bytes.
+    pub shm_size: Option<i64>,
+    /// `ulimit` entries (name, soft, hard).
+    pub ulimits: Vec<(String, i64, i64)>,
+    /// `force-network-mode`.
+    pub network_mode: Option<String>,
+    /// Image resolve mode (`default`, `pull`, `local`).
+    pub resolve_mode: Option<String>,
+    /// Namespace for cache mount IDs (`BUILDKIT_CACHE_MOUNT_NS`).
+    pub cache_mount_ns: String,
+    /// Named contexts (`context:<name>` options): name → value.
+    pub named_contexts: BTreeMap<String, String>,
+}
+
+impl BuildOptions {
+    /// Options with the defaults a plain `docker buildx build` gets.
+    pub fn new() -> Self {
+        BuildOptions {
+            fuse: true,
+            ..BuildOptions::default()
+        }
+    }
+
+    /// Reads the fusion settings from build args / options `fuse` and `cleanup`
+    /// (`SLIMFILE_FUSE`, `SLIMFILE_CLEANUP`).
+    pub fn apply_slimfile_settings(
+        &mut self,
+        fuse: Option<&str>,
+        cleanup: Option<&str>,
+    ) -> Result<(), Diagnostic> {
+        if let Some(v) = fuse {
+            self.fuse = match v.to_ascii_lowercase().as_str() {
+                "on" | "true" | "1" | "" => true,
+                "off" | "false" | "0" => false,
+                _ => {
+                    return Err(Diagnostic::error(
+                        "option",
+                        format!("invalid fuse value {v:?}: expected on or off"),
+                    ));
+                }
+            };
+        }
+        if let Some(v) = cleanup {
+            self.cleanup = match v.to_ascii_lowercase().as_str() {
+                "inline" | "" => CleanupMode::Inline,
+                "cache-mount" => CleanupMode::CacheMount,
+                "off" => CleanupMode::Off,
+                _ => {
+                    return Err(Diagnostic::error(
+                        "option",
+                        format!("invalid cleanup value {v:?}: expected inline, cache-mount or off"),
+                    ));
+                }
+            };
+        }
+        Ok(())
+    }
+}
