@@ -98,6 +98,7 @@ fn to_status(e: FrontendError) -> Status {
     if let Some(st) = e.status {
         return st;
     }
+
     let mut details = Vec::new();
     if let Some((filename, data, spans)) = e.source {
         let ranges: Vec<serde_json::Value> = spans

@@ -136,11 +136,11 @@ impl Graph {
                         index: o.index,
                     })
                     .collect(),
-                op: Some(node.op.clone()),
+                op: None,
                 platform: node.platform.clone(),
                 constraints: None,
             };
-            let bytes = op.encode_to_vec();
+            let bytes = encode_op(&op, &node.op);
             let dgst = digest(&bytes);
             digests[i] = dgst.clone();
             let meta = def.metadata.entry(dgst.clone()).or_default();
@@ -195,6 +195,16 @@ impl Graph {
         }
         def
     }
+}
+
+/// Encodes an op the way BuildKit's Go marshaller does, which BuildKit re-checks when it
+/// loads a definition: plain fields in tag order, then the `op` oneof last. (prost would
+/// put the oneof at its tag position, between `inputs` and `platform`; BuildKit would
+/// then re-digest the op and source locations would no longer match.)
+pub fn encode_op(fields: &pb::Op, body: &pb::op::Op) -> Vec<u8> {
+    let mut bytes = fields.encode_to_vec();
+    body.encode(&mut bytes);
+    bytes
 }
 
 /// A Dockerfile span as an LLB range (lines only, like the official frontend).

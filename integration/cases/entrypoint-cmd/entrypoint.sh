@@ -1,0 +1,3 @@
+#!/bin/sh
+echo "entrypoint got $# args: $*"
+exit 3
