@@ -7,6 +7,7 @@
 //! config) → [`gateway`] (BuildKit glue). The CLI and the gateway both call
 //! [`parse_program`] and [`llb::convert::emit`], never copies of them.
 
+pub mod analysis;
 pub mod cli;
 pub mod diagnostics;
 pub mod fusion;

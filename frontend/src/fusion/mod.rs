@@ -3,11 +3,27 @@
 //!
 //! Pure: it reads typed instructions and the package-manager analysis, and returns a
 //! [`StagePlan`]; `llb` turns plans into ops. The CLI's `explain` prints the same plans.
+//!
+//! Rules: only directly consecutive RUNs (comments aside) with identical flags, shell
+//! form, no background jobs, a POSIX shell, and the same package manager(s) — or a
+//! cleanup-only RUN for one of them — form a group. A group's op runs each original
+//! command in its own shell, in order, stops at the first failure with its status, then
+//! removes the caches its managers wrote (or, with `cleanup=cache-mount`, mounts cache
+//! mounts over them instead). A lone package-manager RUN is a group of one: it gets the
+//! cleanup without being fused with anything.
 
 pub mod script;
 
-use crate::model::instructions::{Instruction, Stage};
-use crate::model::options::BuildOptions;
+use std::collections::BTreeSet;
+
+use crate::analysis::{self, RunFacts};
+use crate::diagnostics::Span;
+use crate::model::instructions::{Instruction, Kind, Run, Stage};
+use crate::model::options::{BuildOptions, CleanupMode};
+
+/// The comment pragma that turns fusion off for an instruction, a stage (on its FROM)
+/// or the whole file (before the first instruction).
+pub const NOFUSE_PRAGMA: &str = "slimfile: nofuse";
 
 /// A run of RUN instructions emitted as one exec op.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,12 +32,14 @@ pub struct Group {
     pub members: Vec<usize>,
     /// Package managers whose caches the group cleans.
     pub managers: Vec<String>,
-    /// Shell commands appended after the members (cleanup), run with `/bin/sh -c`.
+    /// Shell commands appended after the members (cleanup).
     pub cleanup_script: String,
-    /// Environment set for every member to avoid caching (`PIP_NO_CACHE_DIR=1` ...).
+    /// Environment set for every member (none today: members keep their environment).
     pub env: Vec<(String, String)>,
     /// Cache mounts put over cache directories (`cleanup=cache-mount`).
     pub cache_mounts: Vec<String>,
+    /// Notes for `explain` (paths kept and why).
+    pub notes: Vec<String>,
 }
 
 /// One unit of dispatch.
@@ -29,15 +47,17 @@ pub struct Group {
 pub enum Step {
     /// An instruction emitted as the official frontend would.
     Single(usize),
-    /// A fused group of RUNs.
+    /// A fused group of RUNs (possibly of one RUN that only gained cleanup).
     Fused(Group),
 }
 
-/// Why a RUN was not fused with its neighbour.
+/// Why a RUN was not fused with its neighbour or got no cleanup.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skip {
     /// Index of the RUN.
     pub index: usize,
+    /// Where it is.
+    pub span: Span,
     /// The reason, in words.
     pub reason: String,
 }
@@ -47,23 +67,473 @@ pub struct Skip {
 pub struct StagePlan {
     /// Stage index in the file.
     pub stage: usize,
+    /// Stage name, if any.
+    pub name: Option<String>,
     /// Steps in order.
     pub steps: Vec<Step>,
     /// RUNs left alone and why.
     pub skipped: Vec<Skip>,
+    /// Spans of the stage's instructions (same indices as the steps refer to).
+    pub spans: Vec<Span>,
+}
+
+impl StagePlan {
+    /// Number of RUN instructions and of RUN ops after fusion.
+    pub fn run_counts(&self, instructions: &[Instruction]) -> (usize, usize) {
+        let mut runs = 0;
+        let mut ops = 0;
+        for step in &self.steps {
+            match step {
+                Step::Single(i) => {
+                    if matches!(instructions[*i].kind, Kind::Run(_)) {
+                        runs += 1;
+                        ops += 1;
+                    }
+                }
+                Step::Fused(g) => {
+                    runs += g.members.len();
+                    ops += 1;
+                }
+            }
+        }
+        (runs, ops)
+    }
+}
+
+/// Does a comment block carry the nofuse pragma?
+pub fn has_nofuse(comments: &[String]) -> bool {
+    comments.iter().any(|c| {
+        c.trim().eq_ignore_ascii_case(NOFUSE_PRAGMA)
+            || c.trim()
+                .to_ascii_lowercase()
+                .starts_with("slimfile: nofuse ")
+    })
+}
+
+/// Context a stage plan needs beyond its instructions.
+#[derive(Debug, Clone, Default)]
+pub struct PlanContext {
+    /// Fusion is off for the whole file (pragma before the first instruction).
+    pub file_nofuse: bool,
+    /// Managers whose package indexes a later stage built on this one needs.
+    pub downstream_needs_index: BTreeSet<&'static str>,
+    /// The stage's SHELL at its start (base image), if set.
+    pub base_shell: Option<Vec<String>>,
+}
+
+/// The shell script of a RUN as its own shell would read it.
+fn run_script(run: &Run) -> String {
+    let mut s = run.cmd.args.join(" ");
+    for f in &run.files {
+        s.push('\n');
+        s.push_str(&f.content);
+    }
+    if run.files.len() == 1
+        && run.cmd.args.len() == 1
+        && crate::syntax::parse_heredoc_marker(&run.cmd.args[0]).is_some()
+    {
+        s = run.files[0].content.clone();
+    }
+    s
+}
+
+fn is_posix_shell(shell: &[String]) -> bool {
+    let Some(first) = shell.first() else {
+        return true;
+    };
+    matches!(
+        analysis::basename(first),
+        "sh" | "bash" | "dash" | "ash" | "ksh" | "mksh" | "zsh" | "busybox"
+    ) && shell.last().is_some_and(|l| l == "-c" || l.ends_with('c'))
+}
+
+/// Targets of cache and tmpfs mounts in a RUN's raw `--mount` flags.
+fn mounted_dirs(run: &Run) -> Vec<String> {
+    run.mounts
+        .iter()
+        .filter_map(|m| {
+            let mut kind = "bind";
+            let mut target = None;
+            for f in m.raw.split(',') {
+                match f.split_once('=') {
+                    Some(("type", t)) => {
+                        kind = if t == "cache" {
+                            "cache"
+                        } else if t == "tmpfs" {
+                            "tmpfs"
+                        } else {
+                            "other"
+                        }
+                    }
+                    Some(("target" | "dst" | "destination", t)) => target = Some(t.to_string()),
+                    _ => {}
+                }
+            }
+            (kind == "cache" || kind == "tmpfs")
+                .then_some(target)
+                .flatten()
+        })
+        .collect()
+}
+
+struct Candidate {
+    index: usize,
+    facts: RunFacts,
+    flags: String,
+    key: BTreeSet<&'static str>,
 }
 
 /// Plans one stage. `instructions` are the stage's instructions (ONBUILD triggers of
 /// the base first).
 pub fn plan_stage(
-    _stage: &Stage,
+    stage: &Stage,
     instructions: &[Instruction],
     stage_index: usize,
-    _opts: &BuildOptions,
+    opts: &BuildOptions,
+    pctx: &PlanContext,
 ) -> StagePlan {
-    StagePlan {
+    let mut plan = StagePlan {
         stage: stage_index,
-        steps: (0..instructions.len()).map(Step::Single).collect(),
+        name: stage.name.clone(),
+        steps: Vec::new(),
         skipped: Vec::new(),
+        spans: instructions.iter().map(|i| i.span).collect(),
+    };
+    let stage_nofuse = has_nofuse(&stage.comments) && stage_index > 0 || pctx.file_nofuse;
+    let mut shell = pctx.base_shell.clone().unwrap_or_default();
+    let mut group: Vec<Candidate> = Vec::new();
+    // The last RUN that drove a manager, and what came between it and now.
+    let mut last_key: Option<(BTreeSet<&'static str>, usize)> = None;
+    let mut breaker: Option<(String, usize)> = None;
+
+    let facts: Vec<Option<RunFacts>> = instructions
+        .iter()
+        .map(|i| match &i.kind {
+            Kind::Run(r) if r.cmd.prepend_shell => Some(analysis::analyze(&run_script(r))),
+            Kind::Run(r) => {
+                let quoted: Vec<String> = r.cmd.args.iter().map(|a| script::sh_quote(a)).collect();
+                Some(analysis::analyze(&quoted.join(" ")))
+            }
+            _ => None,
+        })
+        .collect();
+
+    for (i, instr) in instructions.iter().enumerate() {
+        let Kind::Run(run) = &instr.kind else {
+            flush(&mut group, &mut plan, instructions, &facts, opts, pctx);
+            if let Kind::Shell(sh) = &instr.kind {
+                shell = sh.clone();
+            }
+            plan.steps.push(Step::Single(i));
+            if last_key.is_some() && breaker.is_none() {
+                breaker = Some((instr.keyword.to_ascii_uppercase(), instr.span.start_line));
+            }
+            continue;
+        };
+        let f = facts[i].clone().unwrap_or_default();
+        let key: BTreeSet<&'static str> = f.drives.union(&f.cleans).copied().collect();
+        let skip = |plan: &mut StagePlan, reason: String| {
+            plan.skipped.push(Skip {
+                index: i,
+                span: instr.span,
+                reason,
+            })
+        };
+        let reason = if key.is_empty() {
+            None
+        } else if !opts.fuse {
+            Some("fusion is off (fuse=off / SLIMFILE_FUSE=off)".to_string())
+        } else if stage_nofuse || has_nofuse(&instr.comments) {
+            Some(format!("`# {NOFUSE_PRAGMA}` pragma"))
+        } else if !run.cmd.prepend_shell {
+            Some("exec form (JSON) RUN".to_string())
+        } else if f.background {
+            Some("starts a background job (`&`) that must not outlive its RUN".to_string())
+        } else if !is_posix_shell(&shell) {
+            Some(format!("SHELL {shell:?} is not a POSIX shell"))
+        } else if run.files.len() == 1
+            && run.cmd.args.len() == 1
+            && crate::syntax::parse_heredoc_marker(&run.cmd.args[0]).is_some()
+            && run.files[0].content.starts_with("#!")
+        {
+            Some("heredoc script with a shebang runs from its own file".to_string())
+        } else {
+            None
+        };
+        if key.is_empty() || reason.is_some() {
+            flush(&mut group, &mut plan, instructions, &facts, opts, pctx);
+            if let Some(r) = reason {
+                skip(&mut plan, r);
+            }
+            plan.steps.push(Step::Single(i));
+            last_key = None;
+            breaker = None;
+            continue;
+        }
+        let flags = format!("{:?}|{:?}|{:?}", run.mounts, run.network, run.security);
+        let joins = group.last().is_some_and(|last| {
+            last.index + 1 == i
+                && last.flags == flags
+                && (last.key == key
+                    || (f.cleanup_only() && f.cleans.is_subset(&group_drives(&group))))
+        });
+        if !joins {
+            if let Some(last) = group.last() {
+                let why = if last.flags != flags {
+                    "its RUN flags (--mount/--network/--security) differ from the previous RUN's"
+                        .to_string()
+                } else {
+                    format!(
+                        "it drives {} while the previous RUN drives {}",
+                        names(&key),
+                        names(&last.key)
+                    )
+                };
+                let line = instructions[last.index].span.start_line;
+                skip(&mut plan, format!("not fused with line {line}: {why}"));
+            } else if let (Some((prev_key, prev_line)), Some((kw, line))) = (&last_key, &breaker)
+                && !prev_key.is_disjoint(&key)
+            {
+                skip(
+                    &mut plan,
+                    format!(
+                        "not fused with the {} RUN on line {prev_line}: {kw} on line {line} stands between them",
+                        names(prev_key)
+                    ),
+                );
+            }
+            flush(&mut group, &mut plan, instructions, &facts, opts, pctx);
+        }
+        last_key = Some((key.clone(), instr.span.start_line));
+        breaker = None;
+        group.push(Candidate {
+            index: i,
+            facts: f,
+            flags,
+            key,
+        });
+    }
+    flush(&mut group, &mut plan, instructions, &facts, opts, pctx);
+    plan
+}
+
+fn names(set: &BTreeSet<&str>) -> String {
+    set.iter().copied().collect::<Vec<_>>().join("+")
+}
+
+fn group_drives(group: &[Candidate]) -> BTreeSet<&'static str> {
+    group
+        .iter()
+        .flat_map(|c| c.facts.drives.iter().copied())
+        .collect()
+}
+
+/// Turns the pending group into a step.
+fn flush(
+    group: &mut Vec<Candidate>,
+    plan: &mut StagePlan,
+    instructions: &[Instruction],
+    facts: &[Option<RunFacts>],
+    opts: &BuildOptions,
+    pctx: &PlanContext,
+) {
+    if group.is_empty() {
+        return;
+    }
+    let members: Vec<usize> = group.iter().map(|c| c.index).collect();
+    let drives = group_drives(group);
+    let first_run = match &instructions[members[0]].kind {
+        Kind::Run(r) => r,
+        _ => unreachable!("groups only hold RUNs"),
+    };
+    let last = *members.last().unwrap_or(&0);
+    let mut g = Group {
+        members: members.clone(),
+        managers: drives.iter().map(|s| s.to_string()).collect(),
+        cleanup_script: String::new(),
+        env: Vec::new(),
+        cache_mounts: Vec::new(),
+        notes: Vec::new(),
+    };
+    if opts.cleanup != CleanupMode::Off && !drives.is_empty() {
+        cleanup(
+            &mut g,
+            &drives,
+            first_run,
+            instructions,
+            facts,
+            last,
+            opts,
+            pctx,
+        );
+    } else if opts.cleanup == CleanupMode::Off {
+        g.managers.clear();
+    }
+    group.clear();
+    if g.members.len() == 1 && g.cleanup_script.is_empty() && g.cache_mounts.is_empty() {
+        plan.steps.push(Step::Single(g.members[0]));
+    } else {
+        plan.steps.push(Step::Fused(g));
     }
 }
+
+/// Later RUNs (in this stage) that install with `m` before refreshing its index.
+fn later_needs_index(
+    m: &str,
+    instructions: &[Instruction],
+    facts: &[Option<RunFacts>],
+    after: usize,
+) -> Option<usize> {
+    for (i, f) in facts.iter().enumerate().skip(after + 1) {
+        let Some(f) = f else { continue };
+        if f.updates.contains(m) {
+            return None;
+        }
+        if f.installs.contains(m) {
+            return Some(instructions[i].span.start_line);
+        }
+    }
+    None
+}
+
+#[allow(clippy::too_many_arguments)]
+fn cleanup(
+    g: &mut Group,
+    drives: &BTreeSet<&'static str>,
+    first_run: &Run,
+    instructions: &[Instruction],
+    facts: &[Option<RunFacts>],
+    last: usize,
+    opts: &BuildOptions,
+    pctx: &PlanContext,
+) {
+    let mounted = mounted_dirs(first_run);
+    let under_mount = |p: &str| {
+        let p = p.trim_matches('"');
+        mounted
+            .iter()
+            .any(|m| p.starts_with(m.trim_end_matches('/')))
+    };
+    let user = user_at(instructions, g.members[0]);
+    let root = user.is_empty()
+        || user == "root"
+        || user == "0"
+        || user.starts_with("0:")
+        || user.starts_with("root:");
+    let mut rm: Vec<String> = Vec::new();
+    let mut extra: Vec<String> = Vec::new();
+    let mut cleaned = Vec::new();
+    for m in drives {
+        let Some(spec) = analysis::manager(m) else {
+            continue;
+        };
+        let keep_index = later_needs_index(m, instructions, facts, last)
+            .map(|line| format!("a later RUN (line {line}) installs with {m} without refreshing its index"))
+            .or_else(|| {
+                pctx.downstream_needs_index
+                    .contains(m)
+                    .then(|| format!("a later stage built on this one installs with {m} without refreshing its index"))
+            });
+        if let Some(why) = &keep_index
+            && !spec.index_paths.is_empty()
+        {
+            g.notes
+                .push(format!("kept {}: {why}", spec.index_paths.join(" ")));
+        }
+        let mut paths: Vec<&str> = spec
+            .cache_paths
+            .iter()
+            .copied()
+            .filter(|p| !(keep_index.is_some() && spec.index_paths.contains(p)))
+            .collect();
+        let skipped: Vec<&str> = paths.iter().copied().filter(|p| under_mount(p)).collect();
+        if !skipped.is_empty() {
+            g.notes.push(format!(
+                "left {} alone: a cache or tmpfs mount already covers it",
+                skipped.join(" ")
+            ));
+        }
+        paths.retain(|p| !under_mount(p));
+        if opts.cleanup == CleanupMode::CacheMount
+            && let Some(mounts) = spec.mount_paths
+        {
+            let mut covered = true;
+            for mp in mounts {
+                if mp.contains("$HOME") && !root {
+                    covered = false;
+                    continue;
+                }
+                let path = mp.replace("$HOME", "/root");
+                if keep_index.is_some() && spec.index_paths.iter().any(|ip| ip.starts_with(&path)) {
+                    continue;
+                }
+                if mounted
+                    .iter()
+                    .any(|m| path.starts_with(m.trim_end_matches('/')) || m.starts_with(&path))
+                {
+                    continue;
+                }
+                if !g.cache_mounts.contains(&path) {
+                    g.cache_mounts.push(path);
+                }
+            }
+            if covered {
+                // The mounts cover every cache path of this manager.
+                paths.clear();
+            } else {
+                g.notes.push(format!(
+                    "{m}: no cache mount for user {user:?} (home unknown); cleaned inline"
+                ));
+            }
+        }
+        rm.extend(paths.iter().map(|p| p.to_string()));
+        if !spec.extra_cleanup.is_empty()
+            && (opts.cleanup != CleanupMode::CacheMount || spec.mount_paths.is_none())
+        {
+            let bin = facts_conda_bin(facts, &g.members).unwrap_or_else(|| "conda".into());
+            extra.push(
+                spec.extra_cleanup
+                    .replace("{conda}", &script::sh_quote(&bin)),
+            );
+        }
+        cleaned.push(*m);
+    }
+    let mut script = String::new();
+    if rm.iter().any(|p| p.contains("$home")) {
+        script.push_str(
+            "home=${HOME:-}; [ -n \"$home\" ] || home=$(awk -F: -v u=\"$(id -u)\" '$3==u{print $6; exit}' /etc/passwd 2>/dev/null); [ -n \"$home\" ] || home=/root\n",
+        );
+    }
+    if !rm.is_empty() {
+        script.push_str(&format!("rm -rf {} || :\n", rm.join(" ")));
+    }
+    for e in extra {
+        script.push_str(&e);
+        script.push('\n');
+    }
+    g.cleanup_script = script;
+    g.managers = cleaned.iter().map(|s| s.to_string()).collect();
+}
+
+fn facts_conda_bin(facts: &[Option<RunFacts>], members: &[usize]) -> Option<String> {
+    members
+        .iter()
+        .filter_map(|&i| facts[i].as_ref().and_then(|f| f.conda_bin.clone()))
+        .next()
+}
+
+/// The USER in effect at instruction `at` (as written; the base image's user is not
+/// known here and counts as root).
+fn user_at(instructions: &[Instruction], at: usize) -> String {
+    instructions[..at]
+        .iter()
+        .rev()
+        .find_map(|i| match &i.kind {
+            Kind::User(u) => Some(u.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests;

@@ -6,11 +6,17 @@
 //! `exit` ends only its own command. A small `/bin/sh` driver runs them in order and
 //! stops at the first failure with that command's status.
 
-/// Builds the argv of a fused op: `/bin/sh -c <driver> slimfile <argv...>`.
+/// Builds the argv of a fused op: `<shell> -c <driver>`, where the driver runs each
+/// member's own argv and stops at the first failure with its exit status.
 ///
 /// Every member's argv is written out single-quoted, so the driver never re-parses the
 /// command text: each member's own shell does, as it would unfused.
-pub fn fused_argv(members: &[Vec<String>], cleanup: &str, env: &[(String, String)]) -> Vec<String> {
+pub fn fused_argv(
+    shell: &[String],
+    members: &[Vec<String>],
+    cleanup: &str,
+    env: &[(String, String)],
+) -> Vec<String> {
     let mut driver = String::new();
     for (k, v) in env {
         driver.push_str(&format!("export {k}={}\n", sh_quote(v)));
@@ -25,7 +31,9 @@ pub fn fused_argv(members: &[Vec<String>], cleanup: &str, env: &[(String, String
             driver.push('\n');
         }
     }
-    vec!["/bin/sh".into(), "-c".into(), driver]
+    let mut argv = shell.to_vec();
+    argv.push(driver);
+    argv
 }
 
 /// Quotes a string for POSIX sh as one word.

@@ -352,7 +352,7 @@ fn kvps(args: &[String], name: &str) -> Result<Vec<KeyValue>, Diagnostic> {
     if args.is_empty() {
         return Err(err(format!("{name} requires at least one argument")));
     }
-    if args.len() % 3 != 0 {
+    if !args.len().is_multiple_of(3) {
         return Err(err(format!("Bad input to {name}, too many arguments")));
     }
     args.chunks(3)

@@ -559,6 +559,8 @@ pub fn emit(
         program,
     };
     let mut plans = Vec::new();
+    let file_nofuse = fusion::has_nofuse(first_comments(program));
+    let downstream = downstream_index_needs(program, &bases);
 
     for (i, stage) in program.stages.iter().enumerate() {
         let platform = stage_platform(stage, &ctx.lexer, &ctx.global_args, &target_platform)?;
@@ -688,7 +690,12 @@ pub fn emit(
             st.cmd_total += instructions.len() - stage.instructions.len();
         }
 
-        let plan = fusion::plan_stage(stage, &instructions, i, opts);
+        let pctx = fusion::PlanContext {
+            file_nofuse,
+            downstream_needs_index: downstream[i].clone(),
+            base_shell: st.image.config.shell.clone(),
+        };
+        let plan = fusion::plan_stage(stage, &instructions, i, opts, &pctx);
         for step in &plan.steps {
             dispatch_step(&mut ctx, &mut st, &instructions, step)?;
         }
@@ -722,6 +729,40 @@ pub fn emit(
         platform: target_state.platform,
         fusion: plans,
     })
+}
+
+/// Comments above the file's first instruction.
+fn first_comments(program: &Program) -> &[String] {
+    match (program.meta_args.first(), program.stages.first()) {
+        (Some(a), Some(s)) if a.span.start_line < s.span.start_line => &a.comments,
+        (_, Some(s)) => &s.comments,
+        _ => &[],
+    }
+}
+
+/// For each stage, the managers whose package index some stage built on it (directly
+/// or further down) needs because it installs without refreshing first.
+fn downstream_index_needs(program: &Program, bases: &[String]) -> Vec<BTreeSet<&'static str>> {
+    let n = program.stages.len();
+    let mut down: Vec<BTreeSet<&'static str>> = vec![BTreeSet::new(); n];
+    for j in (0..n).rev() {
+        let Some(b) = find_stage(program, &bases[j], j) else {
+            continue;
+        };
+        let mut needs = down[j].clone();
+        let mut refreshed: BTreeSet<&'static str> = BTreeSet::new();
+        for instr in &program.stages[j].instructions {
+            if let Kind::Run(r) = &instr.kind {
+                let f = crate::analysis::analyze(&r.cmd.args.join(" "));
+                refreshed.extend(f.updates.iter().copied());
+                for m in f.installs.difference(&refreshed) {
+                    needs.insert(m);
+                }
+            }
+        }
+        down[b].extend(needs);
+    }
+    down
 }
 
 /// Parses ONBUILD trigger expressions of a base image into instructions.

@@ -667,6 +667,15 @@ pub(crate) fn dispatch_run(
     Ok(())
 }
 
+/// The shell that runs a fused op's driver: the stage's SHELL program (planning only
+/// fuses under POSIX shells), else `/bin/sh`.
+fn driver_shell(image: &crate::image::Image) -> Vec<String> {
+    match image.config.shell.as_deref() {
+        Some([prog, .., c]) if c == "-c" => vec![prog.clone(), "-c".into()],
+        _ => vec!["/bin/sh".into(), "-c".into()],
+    }
+}
+
 /// A fused group of RUNs: one exec op, one history entry per original RUN.
 pub(crate) fn dispatch_fused(
     ctx: &mut Ctx<'_>,
@@ -697,7 +706,12 @@ pub(crate) fn dispatch_fused(
         };
         member_args.push(with_shell(&st.image, &r.cmd.args));
     }
-    spec.args = crate::fusion::script::fused_argv(&member_args, &group.cleanup_script, &group.env);
+    spec.args = crate::fusion::script::fused_argv(
+        &driver_shell(&st.image),
+        &member_args,
+        &group.cleanup_script,
+        &group.env,
+    );
     for m in &group.cache_mounts {
         spec.mounts.push(pb::Mount {
             input: -1,
@@ -712,15 +726,19 @@ pub(crate) fn dispatch_fused(
         });
     }
     let text = progress_text(ctx, st, &first.original);
-    let name = st.prefix(&format!(
-        "{text} (+{} fused{})",
-        group.members.len() - 1,
-        group
-            .managers
-            .iter()
-            .map(|m| format!(", {m} cleanup"))
-            .collect::<String>()
-    ));
+    let mut notes: Vec<String> = Vec::new();
+    if group.members.len() > 1 {
+        notes.push(format!("+{} fused", group.members.len() - 1));
+    }
+    if !group.managers.is_empty() {
+        let what = if group.cache_mounts.is_empty() {
+            "cleanup"
+        } else {
+            "cache mounts"
+        };
+        notes.push(format!("{} {what}", group.managers.join("+")));
+    }
+    let name = st.prefix(&format!("{text} ({})", notes.join(", ")));
     // The other members still count as steps in the progress numbering.
     st.cmd_index += group.members.len() - 1;
     let histories: Vec<String> = member_args

@@ -1,0 +1,61 @@
+//! apk (Alpine).
+//!
+//! `apk update` and `apk add` without `--no-cache` keep index files and packages in
+//! `/var/cache/apk`. Cleanup empties that directory; like apt's lists, it is kept when a
+//! later RUN adds packages without `apk update` or `--no-cache`.
+
+use super::{Action, ManagerSpec, basename, is_rm_under};
+
+/// The spec.
+pub static SPEC: ManagerSpec = ManagerSpec {
+    name: "apk",
+    doc: "apk: update, add, upgrade, cache clean",
+    classify,
+    cache_paths: &["/var/cache/apk/*"],
+    index_paths: &["/var/cache/apk/*"],
+    avoid_env: "none (use `apk add --no-cache`)",
+    extra_cleanup: "",
+    mount_paths: Some(&["/var/cache/apk"]),
+};
+
+fn classify(argv: &[&str]) -> Option<Action> {
+    if is_rm_under(argv, &["/var/cache/apk"]) {
+        return Some(Action::Clean);
+    }
+    if basename(argv[0]) != "apk" {
+        return None;
+    }
+    let words: Vec<&str> = argv[1..]
+        .iter()
+        .copied()
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    Some(match words.as_slice() {
+        ["update", ..] => Action::Update,
+        ["add" | "upgrade" | "fix", ..] => Action::Install,
+        ["cache", "clean" | "purge", ..] => Action::Clean,
+        _ => Action::Other,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Action;
+    use super::classify;
+
+    #[test]
+    fn recognition() {
+        assert_eq!(
+            classify(&["apk", "add", "--no-cache", "curl"]),
+            Some(Action::Install)
+        );
+        assert_eq!(classify(&["apk", "update"]), Some(Action::Update));
+        assert_eq!(classify(&["apk", "cache", "clean"]), Some(Action::Clean));
+        assert_eq!(
+            classify(&["rm", "-rf", "/var/cache/apk/*"]),
+            Some(Action::Clean)
+        );
+        assert_eq!(classify(&["apkg", "add"]), None);
+        assert_eq!(classify(&["rm", "/etc/apk/repositories"]), None);
+    }
+}

@@ -1,0 +1,106 @@
+//! apt-get / apt / aptitude (Debian, Ubuntu).
+//!
+//! `apt-get update` downloads package lists (~20-80 MB) into `/var/lib/apt/lists`;
+//! installs download `.deb` files into `/var/cache/apt/archives` (the official Debian
+//! and Ubuntu images already delete those through `docker-clean`) and rebuild the
+//! `*.bin` caches. Cleanup removes the lists, `.deb` files, the partial downloads and the
+//! binary caches, never the `archives/partial` directory itself or dpkg's state. The
+//! lists are kept when a later RUN installs without `apt-get update` first, since it
+//! would fail without them.
+
+use super::{Action, ManagerSpec, basename, is_rm_under};
+
+/// The spec.
+pub static SPEC: ManagerSpec = ManagerSpec {
+    name: "apt",
+    doc: "apt-get, apt, aptitude: update, install, upgrade, dist-upgrade, clean",
+    classify,
+    cache_paths: &[
+        "/var/lib/apt/lists/*",
+        "/var/cache/apt/*.bin",
+        "/var/cache/apt/archives/*.deb",
+        "/var/cache/apt/archives/partial/*",
+    ],
+    index_paths: &["/var/lib/apt/lists/*"],
+    avoid_env: "none (use `rm -rf /var/lib/apt/lists/*` in the same layer)",
+    extra_cleanup: "",
+    mount_paths: Some(&["/var/cache/apt", "/var/lib/apt/lists"]),
+};
+
+/// Options of apt-get that take a value.
+const VALUE_OPTS: &[&str] = &[
+    "-o",
+    "-c",
+    "-t",
+    "--option",
+    "--config-file",
+    "--target-release",
+];
+
+fn classify(argv: &[&str]) -> Option<Action> {
+    if is_rm_under(argv, &["/var/lib/apt/lists", "/var/cache/apt"]) {
+        return Some(Action::Clean);
+    }
+    if !matches!(basename(argv[0]), "apt-get" | "apt" | "aptitude") {
+        return None;
+    }
+    let mut i = 1;
+    while i < argv.len() && argv[i].starts_with('-') {
+        i += if VALUE_OPTS.contains(&argv[i]) { 2 } else { 1 };
+    }
+    Some(match argv.get(i).copied() {
+        Some("update") => Action::Update,
+        Some(
+            "install" | "upgrade" | "dist-upgrade" | "full-upgrade" | "build-dep" | "reinstall"
+            | "source" | "download",
+        ) => Action::Install,
+        Some("clean" | "autoclean") => Action::Clean,
+        _ => Action::Other,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Action, analyze};
+    use super::classify;
+
+    #[test]
+    fn recognises_invocations() {
+        assert_eq!(classify(&["apt-get", "update"]), Some(Action::Update));
+        assert_eq!(
+            classify(&[
+                "apt-get",
+                "-y",
+                "-o",
+                "Dpkg::Options::=--force-confnew",
+                "install",
+                "x"
+            ]),
+            Some(Action::Install)
+        );
+        assert_eq!(
+            classify(&["/usr/bin/apt", "install", "x"]),
+            Some(Action::Install)
+        );
+        assert_eq!(classify(&["apt-get", "clean"]), Some(Action::Clean));
+        assert_eq!(
+            classify(&["rm", "-rf", "/var/lib/apt/lists/*"]),
+            Some(Action::Clean)
+        );
+        assert_eq!(classify(&["apt-get", "remove", "x"]), Some(Action::Other));
+    }
+
+    #[test]
+    fn rejects_look_alikes() {
+        assert_eq!(classify(&["echo", "apt-get", "install"]), None);
+        assert_eq!(classify(&["rm", "-rf", "/tmp/x"]), None);
+        assert_eq!(classify(&["apt-cache", "policy"]), None);
+        assert!(analyze("echo 'apt-get update'").drives.is_empty());
+        assert!(analyze("sudo apt-get update").updates.contains("apt"));
+        assert!(
+            analyze("if true; then apt-get install -y x; fi")
+                .installs
+                .contains("apt")
+        );
+    }
+}

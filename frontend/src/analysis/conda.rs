@@ -1,0 +1,56 @@
+//! conda / mamba / micromamba.
+//!
+//! Package tarballs and extracted packages are cached in the `pkgs` directory of the
+//! installation. Cleanup runs `<the same binary> clean -afy`, which knows where that is.
+
+use super::{Action, ManagerSpec, basename};
+
+/// The spec.
+pub static SPEC: ManagerSpec = ManagerSpec {
+    name: "conda",
+    doc: "conda, mamba, micromamba: install, create, update, env create/update, clean",
+    classify,
+    cache_paths: &[],
+    index_paths: &[],
+    avoid_env: "none (run `conda clean -afy` in the same layer)",
+    extra_cleanup: "{conda} clean -afy >/dev/null 2>&1 || true",
+    mount_paths: None,
+};
+
+fn classify(argv: &[&str]) -> Option<Action> {
+    if !matches!(basename(argv[0]), "conda" | "mamba" | "micromamba") {
+        return None;
+    }
+    let words: Vec<&str> = argv[1..]
+        .iter()
+        .copied()
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    Some(match words.as_slice() {
+        ["install" | "create" | "update" | "upgrade", ..] | ["env", "create" | "update", ..] => {
+            Action::Install
+        }
+        ["clean", ..] => Action::Clean,
+        _ => Action::Other,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Action;
+    use super::classify;
+
+    #[test]
+    fn recognition() {
+        assert_eq!(
+            classify(&["/opt/conda/bin/conda", "install", "-y", "numpy"]),
+            Some(Action::Install)
+        );
+        assert_eq!(
+            classify(&["micromamba", "env", "create", "-f", "e.yml"]),
+            Some(Action::Install)
+        );
+        assert_eq!(classify(&["conda", "clean", "-afy"]), Some(Action::Clean));
+        assert_eq!(classify(&["condax", "install"]), None);
+    }
+}

@@ -1,0 +1,242 @@
+//! What a RUN does, read from its parsed shell: which package managers it drives, how,
+//! and whether it only cleans up after one.
+//!
+//! One module per package manager, each a small declarative [`ManagerSpec`]: how it is
+//! invoked, what it writes to caches, how to clean that, and the caveats. `explain`
+//! and the README reuse their docs.
+
+pub mod apk;
+pub mod apt;
+pub mod conda;
+pub mod dnf;
+pub mod gem;
+pub mod node;
+pub mod pip;
+pub mod shell;
+pub mod zypper;
+
+use std::collections::BTreeSet;
+
+use shell::Command;
+
+/// What one command does with a package manager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Action {
+    /// Refreshes package indexes (`apt-get update`, `apk update`).
+    Update,
+    /// Installs or upgrades packages: writes download caches.
+    Install,
+    /// Anything else that runs the manager (remove, list, config ...).
+    Other,
+    /// Removes the manager's caches (`apt-get clean`, `rm -rf /var/lib/apt/lists/*`).
+    Clean,
+}
+
+/// A package manager's spec.
+#[derive(Debug)]
+pub struct ManagerSpec {
+    /// Short name used in plans and logs (`apt`, `pip` ...).
+    pub name: &'static str,
+    /// What it is and which commands are recognised.
+    pub doc: &'static str,
+    /// Classifies a command (wrappers such as `sudo`/`env` already removed).
+    pub classify: fn(&[&str]) -> Option<Action>,
+    /// Cache locations it writes (shell words; may use `$HOME`).
+    pub cache_paths: &'static [&'static str],
+    /// Cache locations whose removal breaks a later install that does not refresh
+    /// first (apt and apk package lists).
+    pub index_paths: &'static [&'static str],
+    /// Environment that stops it from caching in the first place (documentation).
+    pub avoid_env: &'static str,
+    /// Shell commands run after the group to clean up (besides removing `cache_paths`).
+    pub extra_cleanup: &'static str,
+    /// Directories to cover with cache mounts in `cleanup=cache-mount` mode, for a
+    /// root user (`None`: not supported, inline cleanup is used instead).
+    pub mount_paths: Option<&'static [&'static str]>,
+}
+
+/// All known managers.
+pub const MANAGERS: &[&ManagerSpec] = &[
+    &apt::SPEC,
+    &apk::SPEC,
+    &dnf::SPEC,
+    &zypper::SPEC,
+    &pip::SPEC,
+    &pip::UV,
+    &conda::SPEC,
+    &node::NPM,
+    &node::YARN,
+    &node::PNPM,
+    &gem::SPEC,
+];
+
+/// Looks a manager up by name.
+pub fn manager(name: &str) -> Option<&'static ManagerSpec> {
+    MANAGERS.iter().copied().find(|m| m.name == name)
+}
+
+/// The basename of a program path.
+pub fn basename(p: &str) -> &str {
+    p.rsplit('/').next().unwrap_or(p)
+}
+
+/// Removes wrappers (`sudo`, `env`, `command`, `exec`, `nice`, `nohup`, `time`) and
+/// their options from the front of a command.
+pub fn unwrap_command<'a>(argv: &[&'a str]) -> Vec<&'a str> {
+    let mut v: Vec<&str> = argv.to_vec();
+    loop {
+        let Some(first) = v.first().map(|s| basename(s)) else {
+            return v;
+        };
+        match first {
+            "sudo" | "doas" => {
+                v.remove(0);
+                while v.first().is_some_and(|a| a.starts_with('-')) {
+                    let opt = v.remove(0);
+                    if matches!(opt, "-u" | "-g" | "-C" | "-h") && !v.is_empty() {
+                        v.remove(0);
+                    }
+                }
+            }
+            "env" => {
+                v.remove(0);
+                while v
+                    .first()
+                    .is_some_and(|a| a.starts_with('-') || a.contains('='))
+                {
+                    v.remove(0);
+                }
+            }
+            "command" | "exec" | "nohup" | "time" | "nice" | "stdbuf" => {
+                v.remove(0);
+                while v.first().is_some_and(|a| a.starts_with('-')) {
+                    v.remove(0);
+                }
+            }
+            _ => return v,
+        }
+    }
+}
+
+/// Is `cmd` an `rm` of paths under `prefixes` only?
+pub fn is_rm_under(argv: &[&str], prefixes: &[&str]) -> bool {
+    if argv.first().map(|a| basename(a)) != Some("rm") {
+        return false;
+    }
+    let paths: Vec<&&str> = argv[1..].iter().filter(|a| !a.starts_with('-')).collect();
+    !paths.is_empty()
+        && paths.iter().all(|p| {
+            prefixes
+                .iter()
+                .any(|pre| p.starts_with(pre.trim_end_matches('*')))
+        })
+}
+
+/// What a RUN's script does with package managers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunFacts {
+    /// Managers driven (update, install, other), by name.
+    pub drives: BTreeSet<&'static str>,
+    /// Managers whose caches it cleans, by name.
+    pub cleans: BTreeSet<&'static str>,
+    /// Managers it installs with.
+    pub installs: BTreeSet<&'static str>,
+    /// Managers it refreshes indexes of.
+    pub updates: BTreeSet<&'static str>,
+    /// Commands that are not package-manager work (and not cleanup).
+    pub other_commands: usize,
+    /// It starts a background job (`cmd &`): fusing would let it outlive its RUN.
+    pub background: bool,
+    /// The shell reader met something it does not model.
+    pub uncertain: bool,
+    /// Argv[0] of conda-like tools as invoked (for `clean -afy`).
+    pub conda_bin: Option<String>,
+}
+
+impl RunFacts {
+    /// The RUN only cleans caches (no installs, no other commands).
+    pub fn cleanup_only(&self) -> bool {
+        self.drives.is_empty() && !self.cleans.is_empty() && self.other_commands == 0
+    }
+}
+
+/// Analyses a RUN script.
+pub fn analyze(script: &str) -> RunFacts {
+    let parsed = shell::parse(script);
+    let mut facts = RunFacts {
+        uncertain: parsed.uncertain,
+        ..RunFacts::default()
+    };
+    for cmd in &parsed.commands {
+        facts.background |= cmd.background;
+        classify_command(cmd, &mut facts);
+    }
+    facts
+}
+
+fn classify_command(cmd: &Command, facts: &mut RunFacts) {
+    let argv = cmd.argv();
+    let argv = unwrap_command(&argv);
+    if argv.is_empty() {
+        return;
+    }
+    let mut matched = false;
+    for m in MANAGERS {
+        if let Some(action) = (m.classify)(&argv) {
+            matched = true;
+            match action {
+                Action::Clean => {
+                    facts.cleans.insert(m.name);
+                }
+                Action::Install => {
+                    facts.drives.insert(m.name);
+                    facts.installs.insert(m.name);
+                }
+                Action::Update => {
+                    facts.drives.insert(m.name);
+                    facts.updates.insert(m.name);
+                }
+                Action::Other => {
+                    facts.drives.insert(m.name);
+                }
+            }
+            if m.name == "conda" && action != Action::Clean {
+                facts.conda_bin = Some(argv[0].to_string());
+            }
+            break;
+        }
+    }
+    if !matched {
+        facts.other_commands += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrappers_are_removed() {
+        assert_eq!(
+            unwrap_command(&["sudo", "-E", "env", "A=1", "apt-get", "update"]),
+            vec!["apt-get", "update"]
+        );
+        assert_eq!(
+            unwrap_command(&["sudo", "-u", "bob", "pip", "install"]),
+            vec!["pip", "install"]
+        );
+    }
+
+    #[test]
+    fn facts_of_a_mixed_script() {
+        let f = analyze(
+            "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y curl && rm -rf /var/lib/apt/lists/*",
+        );
+        assert_eq!(f.drives, ["apt"].into_iter().collect());
+        assert_eq!(f.cleans, ["apt"].into_iter().collect());
+        assert!(!f.cleanup_only());
+        assert!(analyze("apt-get clean && rm -rf /var/lib/apt/lists/*").cleanup_only());
+        assert!(analyze("echo apt-get install x").drives.is_empty());
+        assert!(analyze("sleep 1 &").background);
+    }
+}

@@ -1,0 +1,122 @@
+//! npm, yarn and pnpm.
+//!
+//! npm caches tarballs in `~/.npm/_cacache` (or `$npm_config_cache`); yarn 1 in
+//! `~/.cache/yarn` (root: `/usr/local/share/.cache/yarn`, or `$YARN_CACHE_FOLDER`);
+//! pnpm keeps a content store in `~/.local/share/pnpm/store`. Cleanup removes them for
+//! the RUN's user; `node_modules` is never touched.
+
+use super::{Action, ManagerSpec, basename, is_rm_under};
+
+/// npm.
+pub static NPM: ManagerSpec = ManagerSpec {
+    name: "npm",
+    doc: "npm: install (i), ci, update, cache clean",
+    classify: classify_npm,
+    cache_paths: &["\"${npm_config_cache:-$home/.npm}/_cacache\""],
+    index_paths: &[],
+    avoid_env: "none (`npm cache clean --force` in the same layer)",
+    extra_cleanup: "",
+    mount_paths: Some(&["$HOME/.npm"]),
+};
+
+/// yarn.
+pub static YARN: ManagerSpec = ManagerSpec {
+    name: "yarn",
+    doc: "yarn: install, add, global add, cache clean",
+    classify: classify_yarn,
+    cache_paths: &[
+        "\"${YARN_CACHE_FOLDER:-$home/.cache/yarn}\"",
+        "/usr/local/share/.cache/yarn",
+    ],
+    index_paths: &[],
+    avoid_env: "none (`yarn cache clean` in the same layer)",
+    extra_cleanup: "",
+    mount_paths: Some(&["/usr/local/share/.cache/yarn"]),
+};
+
+/// pnpm.
+pub static PNPM: ManagerSpec = ManagerSpec {
+    name: "pnpm",
+    doc: "pnpm: install (i), add, store prune",
+    classify: classify_pnpm,
+    cache_paths: &["\"$home/.local/share/pnpm/store\"", "\"$home/.cache/pnpm\""],
+    index_paths: &[],
+    avoid_env: "none (`pnpm store prune` in the same layer)",
+    extra_cleanup: "",
+    mount_paths: Some(&["$HOME/.local/share/pnpm/store"]),
+};
+
+fn words<'a>(argv: &[&'a str]) -> Vec<&'a str> {
+    argv[1..]
+        .iter()
+        .copied()
+        .filter(|a| !a.starts_with('-'))
+        .collect()
+}
+
+fn classify_npm(argv: &[&str]) -> Option<Action> {
+    if is_rm_under(
+        argv,
+        &["/root/.npm", "$HOME/.npm", "~/.npm", "${HOME}/.npm"],
+    ) {
+        return Some(Action::Clean);
+    }
+    if basename(argv[0]) != "npm" {
+        return None;
+    }
+    Some(match words(argv).as_slice() {
+        [
+            "install" | "i" | "ci" | "update" | "add" | "rebuild" | "install-clean",
+            ..,
+        ] => Action::Install,
+        ["cache", "clean", ..] => Action::Clean,
+        _ => Action::Other,
+    })
+}
+
+fn classify_yarn(argv: &[&str]) -> Option<Action> {
+    if basename(argv[0]) != "yarn" {
+        return None;
+    }
+    Some(match words(argv).as_slice() {
+        [] | ["install" | "add" | "upgrade", ..] | ["global", "add", ..] => Action::Install,
+        ["cache", "clean", ..] => Action::Clean,
+        _ => Action::Other,
+    })
+}
+
+fn classify_pnpm(argv: &[&str]) -> Option<Action> {
+    if basename(argv[0]) != "pnpm" {
+        return None;
+    }
+    Some(match words(argv).as_slice() {
+        ["install" | "i" | "add" | "update", ..] => Action::Install,
+        ["store", "prune", ..] => Action::Clean,
+        _ => Action::Other,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Action;
+    use super::*;
+
+    #[test]
+    fn recognition() {
+        assert_eq!(
+            classify_npm(&["npm", "ci", "--omit=dev"]),
+            Some(Action::Install)
+        );
+        assert_eq!(
+            classify_npm(&["npm", "cache", "clean", "--force"]),
+            Some(Action::Clean)
+        );
+        assert_eq!(classify_npm(&["npm", "run", "build"]), Some(Action::Other));
+        assert_eq!(classify_yarn(&["yarn"]), Some(Action::Install));
+        assert_eq!(
+            classify_pnpm(&["pnpm", "i", "--frozen-lockfile"]),
+            Some(Action::Install)
+        );
+        assert_eq!(classify_npm(&["npx", "install"]), None);
+    }
+}

@@ -1,0 +1,136 @@
+//! pip / pip3 / `python -m pip`, and `uv`.
+//!
+//! pip caches HTTP downloads and built wheels in `~/.cache/pip` of the invoking user
+//! (or `$PIP_CACHE_DIR`, `$XDG_CACHE_HOME/pip`); uv caches in `~/.cache/uv` (or
+//! `$UV_CACHE_DIR`). Cleanup removes those directories for the user the RUN runs as.
+
+use super::{Action, ManagerSpec, basename, is_rm_under};
+
+/// The pip spec.
+pub static SPEC: ManagerSpec = ManagerSpec {
+    name: "pip",
+    doc: "pip, pip3, pipX.Y, python -m pip: install, download, wheel, cache purge",
+    classify,
+    cache_paths: &["\"${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}\""],
+    index_paths: &[],
+    avoid_env: "PIP_NO_CACHE_DIR=1 (or `pip install --no-cache-dir`)",
+    extra_cleanup: "",
+    mount_paths: Some(&["$HOME/.cache/pip"]),
+};
+
+/// The uv spec.
+pub static UV: ManagerSpec = ManagerSpec {
+    name: "uv",
+    doc: "uv: pip install, sync, add, tool install, cache clean",
+    classify: classify_uv,
+    cache_paths: &["\"${UV_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/uv}\""],
+    index_paths: &[],
+    avoid_env: "UV_NO_CACHE=1",
+    extra_cleanup: "",
+    mount_paths: Some(&["$HOME/.cache/uv"]),
+};
+
+fn is_pip(name: &str) -> bool {
+    name == "pip"
+        || name
+            .strip_prefix("pip")
+            .is_some_and(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+fn is_python(name: &str) -> bool {
+    name == "python"
+        || name
+            .strip_prefix("python")
+            .is_some_and(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+fn classify(argv: &[&str]) -> Option<Action> {
+    if is_rm_under(
+        argv,
+        &[
+            "/root/.cache/pip",
+            "$HOME/.cache/pip",
+            "~/.cache/pip",
+            "${HOME}/.cache/pip",
+        ],
+    ) {
+        return Some(Action::Clean);
+    }
+    let rest: &[&str] = if is_pip(basename(argv[0])) {
+        &argv[1..]
+    } else if is_python(basename(argv[0]))
+        && argv.get(1) == Some(&"-m")
+        && argv.get(2).is_some_and(|m| is_pip(m))
+    {
+        &argv[3..]
+    } else {
+        return None;
+    };
+    let words: Vec<&str> = rest
+        .iter()
+        .copied()
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    Some(match words.as_slice() {
+        ["install" | "download" | "wheel", ..] => Action::Install,
+        ["cache", "purge" | "remove", ..] => Action::Clean,
+        _ => Action::Other,
+    })
+}
+
+fn classify_uv(argv: &[&str]) -> Option<Action> {
+    if basename(argv[0]) != "uv" {
+        return None;
+    }
+    let words: Vec<&str> = argv[1..]
+        .iter()
+        .copied()
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    Some(match words.as_slice() {
+        ["pip", "install" | "sync", ..] | ["sync" | "add", ..] | ["tool", "install", ..] => {
+            Action::Install
+        }
+        ["cache", "clean" | "prune", ..] => Action::Clean,
+        _ => Action::Other,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Action;
+    use super::{classify, classify_uv};
+
+    #[test]
+    fn recognition() {
+        assert_eq!(
+            classify(&["pip", "install", "numpy"]),
+            Some(Action::Install)
+        );
+        assert_eq!(
+            classify(&["/opt/venv/bin/pip3.11", "install", "-r", "req.txt"]),
+            Some(Action::Install)
+        );
+        assert_eq!(
+            classify(&["python3", "-m", "pip", "install", "x"]),
+            Some(Action::Install)
+        );
+        assert_eq!(classify(&["pip", "cache", "purge"]), Some(Action::Clean));
+        assert_eq!(
+            classify(&["rm", "-rf", "/root/.cache/pip"]),
+            Some(Action::Clean)
+        );
+        assert_eq!(
+            classify_uv(&["uv", "pip", "install", "x"]),
+            Some(Action::Install)
+        );
+    }
+
+    #[test]
+    fn negatives() {
+        assert_eq!(classify(&["pipx", "install", "x"]), None);
+        assert_eq!(classify(&["python3", "-m", "venv", "/v"]), None);
+        assert_eq!(classify(&["python3", "setup.py", "install"]), None);
+        assert_eq!(classify_uv(&["uvicorn", "app"]), None);
+    }
+}

@@ -1,0 +1,497 @@
+//! A small POSIX shell reader: splits a RUN script into simple commands.
+//!
+//! It does not execute or expand anything. It knows operators (`&&`, `||`, `;`, `|`,
+//! `&`, newlines, parentheses), quoting, comments, redirections, reserved words of
+//! compound commands (`if ... then ... fi`, loops, `{ }`), command substitutions
+//! (`$(...)`, read recursively) and heredoc bodies (skipped, never read as commands).
+//! Rules ask questions of its output instead of matching raw text, so `echo apt-get
+//! install` is an `echo`, not an install.
+
+/// One word of a command after quote removal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// The text with quotes removed; `$x` and `$(...)` are kept as written.
+    pub text: String,
+    /// True when the word contains no expansion (`$`, backquote).
+    pub literal: bool,
+}
+
+/// A simple command: assignments, then words.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Command {
+    /// `NAME=value` prefixes.
+    pub assignments: Vec<(String, String)>,
+    /// The words (command name first).
+    pub words: Vec<Word>,
+    /// The command was put in the background with `&`.
+    pub background: bool,
+}
+
+impl Command {
+    /// The words as plain strings.
+    pub fn argv(&self) -> Vec<&str> {
+        self.words.iter().map(|w| w.text.as_str()).collect()
+    }
+}
+
+/// What reading a script found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Script {
+    /// Simple commands: those inside command substitutions first (they run before the
+    /// command that uses them), then the others in order of appearance.
+    pub commands: Vec<Command>,
+    /// The script uses a construct this reader does not model (`case`, functions,
+    /// `eval`, unbalanced quotes); rules should be cautious.
+    pub uncertain: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    Word(Word),
+    Op(&'static str),
+    Newline,
+}
+
+const RESERVED_PREFIX: &[&str] = &[
+    "if", "then", "else", "elif", "do", "while", "until", "!", "{", "time",
+];
+const RESERVED_END: &[&str] = &["fi", "done", "}", "esac"];
+
+/// Reads a script.
+pub fn parse(src: &str) -> Script {
+    let mut script = Script::default();
+    let toks = tokenize(src, &mut script);
+    let mut cur = Command::default();
+    let mut skip_for = false;
+    let flush = |cur: &mut Command, script: &mut Script, bg: bool| {
+        if !cur.words.is_empty() || !cur.assignments.is_empty() {
+            let mut c = std::mem::take(cur);
+            c.background = bg;
+            script.commands.push(c);
+        }
+        *cur = Command::default();
+    };
+    let mut i = 0;
+    while i < toks.len() {
+        match &toks[i] {
+            Tok::Op(op) if matches!(*op, "&") => {
+                flush(&mut cur, &mut script, true);
+                skip_for = false;
+            }
+            Tok::Op(op) if matches!(*op, "&&" | "||" | ";" | "|" | ";;" | "(" | ")") => {
+                flush(&mut cur, &mut script, false);
+                skip_for = false;
+            }
+            Tok::Op(_) => {
+                // A redirection: skip its target word.
+                i += 1;
+            }
+            Tok::Newline => {
+                flush(&mut cur, &mut script, false);
+                skip_for = false;
+            }
+            Tok::Word(w) => {
+                if skip_for {
+                    i += 1;
+                    continue;
+                }
+                let at_start = cur.words.is_empty();
+                if at_start && w.literal && RESERVED_PREFIX.contains(&w.text.as_str()) {
+                    i += 1;
+                    continue;
+                }
+                if at_start && w.literal && RESERVED_END.contains(&w.text.as_str()) {
+                    i += 1;
+                    continue;
+                }
+                if at_start && w.literal && (w.text == "for" || w.text == "select") {
+                    skip_for = true;
+                    i += 1;
+                    continue;
+                }
+                if at_start
+                    && w.literal
+                    && (w.text == "case" || w.text == "function" || w.text == "eval")
+                {
+                    script.uncertain = true;
+                }
+                if at_start && w.text.ends_with("()") {
+                    script.uncertain = true;
+                }
+                if at_start && let Some((name, value)) = assignment(&w.text) {
+                    cur.assignments.push((name.to_string(), value.to_string()));
+                } else {
+                    cur.words.push(w.clone());
+                }
+            }
+        }
+        i += 1;
+    }
+    flush(&mut cur, &mut script, false);
+    script
+}
+
+fn assignment(word: &str) -> Option<(&str, &str)> {
+    let (name, value) = word.split_once('=')?;
+    let mut chars = name.chars();
+    let first = chars.next()?;
+    ((first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    .then_some((name, value))
+}
+
+#[allow(unused_assignments)] // the word-ending macro resets state also at the very end
+fn tokenize(src: &str, script: &mut Script) -> Vec<Tok> {
+    let chars: Vec<char> = src.chars().collect();
+    let mut toks = Vec::new();
+    let mut i = 0;
+    let mut pending_heredocs: Vec<(String, bool)> = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut literal = true;
+
+    macro_rules! end_word {
+        () => {
+            if in_word {
+                toks.push(Tok::Word(Word {
+                    text: std::mem::take(&mut word),
+                    literal,
+                }));
+                in_word = false;
+                literal = true;
+            }
+        };
+    }
+
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\\' => {
+                if chars.get(i + 1) == Some(&'\n') {
+                    i += 2;
+                    continue;
+                }
+                in_word = true;
+                if let Some(&n) = chars.get(i + 1) {
+                    word.push(n);
+                }
+                i += 2;
+            }
+            '\'' => {
+                in_word = true;
+                let end = chars[i + 1..].iter().position(|&x| x == '\'');
+                match end {
+                    Some(e) => {
+                        word.extend(&chars[i + 1..i + 1 + e]);
+                        i += e + 2;
+                    }
+                    None => {
+                        script.uncertain = true;
+                        word.extend(&chars[i + 1..]);
+                        i = chars.len();
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                i += 1;
+                let mut closed = false;
+                while i < chars.len() {
+                    match chars[i] {
+                        '"' => {
+                            closed = true;
+                            i += 1;
+                            break;
+                        }
+                        '\\' if matches!(chars.get(i + 1), Some('"' | '\\' | '$' | '`')) => {
+                            word.push(chars[i + 1]);
+                            i += 2;
+                        }
+                        '\\' if chars.get(i + 1) == Some(&'\n') => i += 2,
+                        '$' | '`' => {
+                            literal = false;
+                            i = read_expansion(&chars, i, &mut word, script);
+                        }
+                        ch => {
+                            word.push(ch);
+                            i += 1;
+                        }
+                    }
+                }
+                if !closed {
+                    script.uncertain = true;
+                }
+            }
+            '$' | '`' => {
+                in_word = true;
+                literal = false;
+                i = read_expansion(&chars, i, &mut word, script);
+            }
+            '#' if !in_word => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+            }
+            ' ' | '\t' => {
+                end_word!();
+                i += 1;
+            }
+            '\n' => {
+                end_word!();
+                toks.push(Tok::Newline);
+                i += 1;
+                // Skip heredoc bodies that start after this newline.
+                for (delim, strip) in pending_heredocs.drain(..) {
+                    loop {
+                        let start = i;
+                        while i < chars.len() && chars[i] != '\n' {
+                            i += 1;
+                        }
+                        let line: String = chars[start..i].iter().collect();
+                        let line = if strip {
+                            line.trim_start_matches('\t')
+                        } else {
+                            &line
+                        };
+                        i = (i + 1).min(chars.len());
+                        if line == delim || i >= chars.len() {
+                            break;
+                        }
+                    }
+                }
+            }
+            '&' | '|' | ';' | '(' | ')' | '<' | '>' => {
+                // A digit-only word right before a redirection is an fd number.
+                if matches!(c, '<' | '>') && in_word && word.chars().all(|d| d.is_ascii_digit()) {
+                    word.clear();
+                    in_word = false;
+                }
+                end_word!();
+                let two: String = chars[i..chars.len().min(i + 3)].iter().collect();
+                let (op, len): (&'static str, usize) = match () {
+                    _ if two.starts_with("<<-") => ("<<-", 3),
+                    _ if two.starts_with("&&") => ("&&", 2),
+                    _ if two.starts_with("||") => ("||", 2),
+                    _ if two.starts_with(";;") => (";;", 2),
+                    _ if two.starts_with("<<") => ("<<", 2),
+                    _ if two.starts_with(">>") => (">>", 2),
+                    _ if two.starts_with(">&") => (">&", 2),
+                    _ if two.starts_with("<&") => ("<&", 2),
+                    _ if two.starts_with("&>") => ("&>", 2),
+                    _ if two.starts_with(">|") => (">|", 2),
+                    _ => match c {
+                        '&' => ("&", 1),
+                        '|' => ("|", 1),
+                        ';' => (";", 1),
+                        '(' => ("(", 1),
+                        ')' => (")", 1),
+                        '<' => ("<", 1),
+                        _ => (">", 1),
+                    },
+                };
+                i += len;
+                if op == "<<" || op == "<<-" {
+                    // Read the delimiter word.
+                    while i < chars.len() && matches!(chars[i], ' ' | '\t') {
+                        i += 1;
+                    }
+                    let start = i;
+                    while i < chars.len()
+                        && !matches!(
+                            chars[i],
+                            ' ' | '\t' | '\n' | ';' | '&' | '|' | '<' | '>' | ')'
+                        )
+                    {
+                        i += 1;
+                    }
+                    let raw: String = chars[start..i].iter().collect();
+                    let delim: String = raw
+                        .chars()
+                        .filter(|c| !matches!(c, '\'' | '"' | '\\'))
+                        .collect();
+                    pending_heredocs.push((delim, op == "<<-"));
+                    // The delimiter is consumed here, so push a placeholder target.
+                    toks.push(Tok::Op("<<"));
+                    toks.push(Tok::Word(Word {
+                        text: raw,
+                        literal: true,
+                    }));
+                    continue;
+                }
+                toks.push(Tok::Op(op));
+            }
+            _ => {
+                in_word = true;
+                word.push(c);
+                i += 1;
+            }
+        }
+    }
+    end_word!();
+    toks
+}
+
+/// Reads `$name`, `${...}`, `$(...)`, `$((...))` or a backquoted command starting at
+/// `i`, appends it verbatim to `word`, and reads command substitutions recursively.
+fn read_expansion(chars: &[char], i: usize, word: &mut String, script: &mut Script) -> usize {
+    let c = chars[i];
+    if c == '`' {
+        let end = chars[i + 1..]
+            .iter()
+            .position(|&x| x == '`')
+            .map(|e| i + 1 + e);
+        let Some(end) = end else {
+            script.uncertain = true;
+            word.extend(&chars[i..]);
+            return chars.len();
+        };
+        let inner: String = chars[i + 1..end].iter().collect();
+        merge(script, parse(&inner));
+        word.extend(&chars[i..=end]);
+        return end + 1;
+    }
+    match chars.get(i + 1) {
+        Some('(') => {
+            let arith = chars.get(i + 2) == Some(&'(');
+            let mut depth = 0;
+            let mut j = i + 1;
+            while j < chars.len() {
+                match chars[j] {
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    '\'' => {
+                        if let Some(e) = chars[j + 1..].iter().position(|&x| x == '\'') {
+                            j += e + 1;
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            if j >= chars.len() {
+                script.uncertain = true;
+                word.extend(&chars[i..]);
+                return chars.len();
+            }
+            if !arith {
+                let inner: String = chars[i + 2..j].iter().collect();
+                merge(script, parse(&inner));
+            }
+            word.extend(&chars[i..=j]);
+            j + 1
+        }
+        Some('{') => {
+            let end = chars[i..].iter().position(|&x| x == '}').map(|e| i + e);
+            let end = end.unwrap_or(chars.len() - 1);
+            word.extend(&chars[i..=end]);
+            end + 1
+        }
+        _ => {
+            let mut j = i + 1;
+            if j < chars.len() && (chars[j].is_ascii_digit() || "@*#?$!-".contains(chars[j])) {
+                j += 1;
+            } else {
+                while j < chars.len() && (chars[j].is_ascii_alphanumeric() || chars[j] == '_') {
+                    j += 1;
+                }
+            }
+            word.extend(&chars[i..j]);
+            j
+        }
+    }
+}
+
+fn merge(into: &mut Script, inner: Script) {
+    into.uncertain |= inner.uncertain;
+    into.commands.extend(inner.commands);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argvs(s: &str) -> Vec<Vec<String>> {
+        parse(s)
+            .commands
+            .iter()
+            .map(|c| c.words.iter().map(|w| w.text.clone()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn splits_lists_and_pipelines() {
+        assert_eq!(
+            argvs(
+                "apt-get update && apt-get install -y 'a b' || true; echo \"x y\" | tee f > /dev/null 2>&1"
+            ),
+            vec![
+                vec!["apt-get", "update"],
+                vec!["apt-get", "install", "-y", "a b"],
+                vec!["true"],
+                vec!["echo", "x y"],
+                vec!["tee", "f"],
+            ]
+        );
+    }
+
+    #[test]
+    fn echo_of_a_command_is_an_echo() {
+        assert_eq!(
+            argvs("echo apt-get install x"),
+            vec![vec!["echo", "apt-get", "install", "x"]]
+        );
+    }
+
+    #[test]
+    fn assignments_reserved_words_and_substitutions() {
+        let s = parse(
+            "DEBIAN_FRONTEND=noninteractive apt-get install -y x\nif [ -f a ]; then pip install b; fi\nX=$(npm root -g)",
+        );
+        let a: Vec<Vec<&str>> = s.commands.iter().map(|c| c.argv()).collect();
+        assert_eq!(
+            a,
+            vec![
+                vec!["npm", "root", "-g"],
+                vec!["apt-get", "install", "-y", "x"],
+                vec!["[", "-f", "a", "]"],
+                vec!["pip", "install", "b"],
+                vec![],
+            ]
+        );
+        assert_eq!(s.commands[1].assignments[0].0, "DEBIAN_FRONTEND");
+    }
+
+    #[test]
+    fn heredoc_bodies_are_not_commands() {
+        let a = argvs("cat <<EOF > /etc/x\napt-get install evil\nEOF\napk add y\n");
+        assert_eq!(a, vec![vec!["cat"], vec!["apk", "add", "y"]]);
+    }
+
+    #[test]
+    fn background_and_comments() {
+        let s = parse("sleep 10 & # apt-get update\n");
+        assert_eq!(s.commands.len(), 1);
+        assert!(s.commands[0].background);
+    }
+
+    #[test]
+    fn never_panics() {
+        let mut seed = 7u64;
+        let alphabet: Vec<char> = "a $(){}`'\"\\|&;<>#\n\t-=".chars().collect();
+        for _ in 0..5000 {
+            let mut s = String::new();
+            for _ in 0..(seed % 40) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            let _ = parse(&s);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+use super::*;
+use crate::model::options::BuildOptions;
+
+fn plan(src: &str, opts: &BuildOptions) -> (StagePlan, Vec<Instruction>) {
+    let (_, program) = crate::parse_program(src).unwrap();
+    let stage = &program.stages[0];
+    let pctx = PlanContext {
+        file_nofuse: has_nofuse(&stage.comments),
+        ..PlanContext::default()
+    };
+    (
+        plan_stage(stage, &stage.instructions, 0, opts, &pctx),
+        stage.instructions.clone(),
+    )
+}
+
+fn groups(p: &StagePlan) -> Vec<Vec<usize>> {
+    p.steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Fused(g) => Some(g.members.clone()),
+            Step::Single(_) => None,
+        })
+        .collect()
+}
+
+const NAIVE: &str = "FROM debian\nRUN apt-get update\n# a comment\nRUN apt-get install -y python3\nRUN apt-get install -y curl\nRUN python3 -m venv /v\nRUN /v/bin/pip install numpy\nRUN /v/bin/pip install pandas\n";
+
+#[test]
+fn consecutive_runs_of_one_manager_fuse() {
+    let (p, _) = plan(NAIVE, &BuildOptions::new());
+    assert_eq!(groups(&p), vec![vec![0, 1, 2], vec![4, 5]]);
+    let Step::Fused(apt) = &p.steps[0] else {
+        panic!()
+    };
+    assert_eq!(apt.managers, vec!["apt"]);
+    assert!(apt.cleanup_script.contains("/var/lib/apt/lists/*"));
+    let Step::Fused(pip) = &p.steps[2] else {
+        panic!()
+    };
+    assert!(pip.cleanup_script.contains("pip"));
+}
+
+#[test]
+fn fusion_off_and_pragmas_keep_runs_apart() {
+    let mut off = BuildOptions::new();
+    off.fuse = false;
+    let (p, _) = plan(NAIVE, &off);
+    assert!(groups(&p).is_empty());
+    assert!(p.skipped.iter().all(|s| s.reason.contains("fusion is off")));
+
+    let (p, _) = plan(
+        &NAIVE.replace("# a comment", "# slimfile: nofuse"),
+        &BuildOptions::new(),
+    );
+    assert_eq!(groups(&p), vec![vec![0], vec![2], vec![4, 5]]);
+    assert!(
+        p.skipped
+            .iter()
+            .any(|s| s.index == 1 && s.reason.contains("pragma"))
+    );
+
+    let (p, _) = plan(
+        &format!("# slimfile: nofuse\n{NAIVE}"),
+        &BuildOptions::new(),
+    );
+    assert!(groups(&p).is_empty());
+}
+
+#[test]
+fn user_change_exec_form_and_flags_break_groups() {
+    let src = "FROM d\nRUN apt-get update\nUSER nobody\nRUN apt-get install -y x\nRUN [\"apt-get\", \"install\", \"y\"]\nRUN --network=none apt-get install -y z\nRUN apt-get install -y w\n";
+    let (p, _) = plan(src, &BuildOptions::new());
+    assert_eq!(groups(&p), vec![vec![0], vec![2], vec![4], vec![5]]);
+    let reasons: Vec<&str> = p.skipped.iter().map(|s| s.reason.as_str()).collect();
+    assert!(
+        reasons.iter().any(|r| r.contains("USER on line 3")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("exec form")),
+        "{reasons:?}"
+    );
+    assert!(reasons.iter().any(|r| r.contains("flags")), "{reasons:?}");
+}
+
+#[test]
+fn later_install_without_update_keeps_lists() {
+    let src = "FROM d\nRUN apt-get update\nRUN apt-get install -y a\nRUN echo between\nRUN apt-get install -y b\n";
+    let (p, _) = plan(src, &BuildOptions::new());
+    let Step::Fused(g) = &p.steps[0] else {
+        panic!()
+    };
+    assert!(!g.cleanup_script.contains("lists"), "{}", g.cleanup_script);
+    assert!(g.notes.iter().any(|n| n.contains("line 5")));
+}
+
+#[test]
+fn cleanup_only_run_joins_and_background_does_not() {
+    let src = "FROM d\nRUN apt-get update && apt-get install -y a\nRUN apt-get clean && rm -rf /var/lib/apt/lists/*\nRUN apt-get install -y b &\n";
+    let (p, _) = plan(src, &BuildOptions::new());
+    assert_eq!(groups(&p), vec![vec![0, 1]]);
+    assert!(p.skipped.iter().any(|s| s.reason.contains("background")));
+}
+
+#[test]
+fn existing_cache_mount_is_left_alone_and_cache_mount_mode_mounts() {
+    let src = "FROM d\nRUN --mount=type=cache,target=/var/lib/apt/lists apt-get update\n";
+    let (p, _) = plan(src, &BuildOptions::new());
+    let Step::Fused(g) = &p.steps[0] else {
+        panic!()
+    };
+    assert!(!g.cleanup_script.contains("/var/lib/apt/lists"));
+    assert!(g.notes.iter().any(|n| n.contains("mount already covers")));
+
+    let mut cm = BuildOptions::new();
+    cm.cleanup = CleanupMode::CacheMount;
+    let (p, _) = plan(NAIVE, &cm);
+    let Step::Fused(g) = &p.steps[0] else {
+        panic!()
+    };
+    assert_eq!(g.cache_mounts, vec!["/var/cache/apt", "/var/lib/apt/lists"]);
+    assert!(g.cleanup_script.is_empty());
+}
+
+#[test]
+fn driver_keeps_each_command_in_its_own_shell() {
+    let argv = script::fused_argv(
+        &["/bin/sh".into(), "-c".into()],
+        &[
+            vec![
+                "/bin/sh".into(),
+                "-c".into(),
+                "cd /tmp && export A=1 # it's".into(),
+            ],
+            vec!["/bin/sh".into(), "-c".into(), "pwd".into()],
+        ],
+        "rm -rf /x || :\n",
+        &[],
+    );
+    assert_eq!(argv[..2], ["/bin/sh", "-c"]);
+    assert_eq!(
+        argv[2],
+        "/bin/sh -c 'cd /tmp && export A=1 # it'\\''s' || exit $?\n/bin/sh -c pwd || exit $?\nrm -rf /x || :\n"
+    );
+}
