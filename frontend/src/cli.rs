@@ -2,14 +2,12 @@
 //!
 //! Thin: every command calls the library's pipeline functions.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 use crate::diagnostics::Diagnostic;
-use crate::llb::convert::{ResolvedImage, emit, external_images};
 use crate::model::options::BuildOptions;
 
 #[derive(Parser)]
@@ -45,6 +43,21 @@ enum Command {
         /// Print a readable JSON dump instead of binary protobuf.
         #[arg(long)]
         json: bool,
+    },
+    /// Show the fusion plan: groups, cleanup, and why RUNs were left alone.
+    Explain {
+        /// Dockerfile path.
+        #[arg(short = 'f', long = "file", default_value = "Dockerfile")]
+        file: String,
+        /// Output format.
+        #[arg(long, value_parser = ["text", "json"], default_value = "text")]
+        format: String,
+        /// `KEY=VALUE` build arguments (also `SLIMFILE_FUSE`, `SLIMFILE_CLEANUP`).
+        #[arg(long = "build-arg")]
+        build_args: Vec<String>,
+        /// Target stage.
+        #[arg(long)]
+        target: Option<String>,
     },
     /// Run as a BuildKit gateway frontend over stdin/stdout.
     Gateway,
@@ -93,6 +106,35 @@ pub fn main() -> ExitCode {
                 Err(d) => report(&d, &file, &src),
             }
         }
+        Some(Command::Explain {
+            file,
+            format,
+            build_args,
+            target,
+        }) => {
+            let src = match read_input(&file) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("error: {file}: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let opts = match options(build_args, target) {
+                Ok(o) => o,
+                Err(d) => return report(&d, &file, &src),
+            };
+            match crate::plan(&src, &file_name(&file), &opts) {
+                Ok(e) => {
+                    if format == "json" {
+                        println!("{:#}", crate::fusion::report::json(&e.fusion));
+                    } else {
+                        print!("{}", crate::fusion::report::text(&e.fusion));
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(d) => report(&d, &file, &src),
+            }
+        }
         Some(Command::Llb {
             file,
             build_args,
@@ -106,12 +148,10 @@ pub fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let mut opts = BuildOptions::new();
-            opts.target = target;
-            for a in build_args {
-                let (k, v) = a.split_once('=').unwrap_or((a.as_str(), ""));
-                opts.build_args.insert(k.to_string(), v.to_string());
-            }
+            let opts = match options(build_args, target) {
+                Ok(o) => o,
+                Err(d) => return report(&d, &file, &src),
+            };
             match llb(&src, &file, &opts) {
                 Ok(def) => {
                     let mut out = std::io::stdout().lock();
@@ -136,35 +176,29 @@ fn llb(
     file: &str,
     opts: &BuildOptions,
 ) -> Result<bollard_buildkit_proto::pb::Definition, Diagnostic> {
-    let (df, program) = crate::parse_program(src)?;
-    let mut images = BTreeMap::new();
-    for req in external_images(&program, opts)? {
-        let p = &req.platform;
-        images.insert(
-            req.reference.clone(),
-            ResolvedImage {
-                reference: req.reference,
-                digest: None,
-                image: {
-                    let mut i = crate::image::Image::empty(&p.os, &p.arch, &p.variant);
-                    i.rootfs.diff_ids.push("sha256:unresolved".into());
-                    i
-                },
-            },
-        );
+    Ok(crate::plan(src, &file_name(file), opts)?.definition)
+}
+
+/// Build options from CLI flags, with the fusion settings read from build args like
+/// the gateway does.
+fn options(build_args: Vec<String>, target: Option<String>) -> Result<BuildOptions, Diagnostic> {
+    let mut opts = BuildOptions::new();
+    opts.target = target;
+    for a in build_args {
+        let (k, v) = a.split_once('=').unwrap_or((a.as_str(), ""));
+        opts.build_args.insert(k.to_string(), v.to_string());
     }
-    let name = std::path::Path::new(file)
+    let fuse = opts.build_args.get("SLIMFILE_FUSE").cloned();
+    let cleanup = opts.build_args.get("SLIMFILE_CLEANUP").cloned();
+    opts.apply_slimfile_settings(fuse.as_deref(), cleanup.as_deref())?;
+    Ok(opts)
+}
+
+fn file_name(file: &str) -> String {
+    std::path::Path::new(file)
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "Dockerfile".into());
-    Ok(emit(
-        &program,
-        opts,
-        &images,
-        df.escape,
-        Some((&name, src.as_bytes())),
-    )?
-    .definition)
+        .unwrap_or_else(|| "Dockerfile".into())
 }
 
 fn run_gateway() -> ExitCode {

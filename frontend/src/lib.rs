@@ -20,8 +20,12 @@ pub mod syntax;
 #[cfg(test)]
 pub(crate) mod testutil;
 
+use std::collections::BTreeMap;
+
 use diagnostics::Diagnostic;
+use llb::convert::{Emitted, ResolvedImage};
 use model::instructions::Program;
+use model::options::BuildOptions;
 use syntax::Dockerfile;
 
 /// Parses Dockerfile text into the syntax tree and the typed program.
@@ -32,4 +36,43 @@ pub fn parse_program(text: &str) -> Result<(Dockerfile, Program), Diagnostic> {
     let df = syntax::parse(text)?;
     let program = model::instructions::from_nodes(&df)?;
     Ok((df, program))
+}
+
+/// Parses and emits a build with the given resolved base images (the gateway's path).
+pub fn compile(
+    text: &str,
+    filename: &str,
+    opts: &BuildOptions,
+    images: &BTreeMap<String, ResolvedImage>,
+) -> Result<Emitted, Diagnostic> {
+    let (df, program) = parse_program(text)?;
+    llb::convert::emit(
+        &program,
+        opts,
+        images,
+        df.escape,
+        Some((filename, text.as_bytes())),
+    )
+}
+
+/// Plans a build without an engine: base images are taken as empty layered images (no
+/// env, no user, no shell). Used by `explain`, `rewrite` and `llb`; it runs the same
+/// [`llb::convert::emit`] as a real build.
+pub fn plan(text: &str, filename: &str, opts: &BuildOptions) -> Result<Emitted, Diagnostic> {
+    let (_, program) = parse_program(text)?;
+    let mut images = BTreeMap::new();
+    for req in llb::convert::external_images(&program, opts)? {
+        let p = &req.platform;
+        let mut image = image::Image::empty(&p.os, &p.arch, &p.variant);
+        image.rootfs.diff_ids.push("sha256:unresolved".into());
+        images.insert(
+            req.reference.clone(),
+            ResolvedImage {
+                reference: req.reference,
+                digest: None,
+                image,
+            },
+        );
+    }
+    compile(text, filename, opts, &images)
 }

@@ -12,6 +12,7 @@
 //! mounts over them instead). A lone package-manager RUN is a group of one: it gets the
 //! cleanup without being fused with anything.
 
+pub mod report;
 pub mod script;
 
 use std::collections::BTreeSet;
@@ -75,6 +76,8 @@ pub struct StagePlan {
     pub skipped: Vec<Skip>,
     /// Spans of the stage's instructions (same indices as the steps refer to).
     pub spans: Vec<Span>,
+    /// The stage's instructions as written (same indices).
+    pub texts: Vec<String>,
 }
 
 impl StagePlan {
@@ -198,6 +201,10 @@ pub fn plan_stage(
         steps: Vec::new(),
         skipped: Vec::new(),
         spans: instructions.iter().map(|i| i.span).collect(),
+        texts: instructions
+            .iter()
+            .map(|i| i.original.trim().to_string())
+            .collect(),
     };
     let stage_nofuse = has_nofuse(&stage.comments) && stage_index > 0 || pctx.file_nofuse;
     let mut shell = pctx.base_shell.clone().unwrap_or_default();

@@ -1,0 +1,123 @@
+//! Human and JSON renderings of fusion plans (`slimfile explain`, `--call=check`).
+
+use serde_json::{Value, json};
+
+use super::{StagePlan, Step};
+
+/// A plain-text report: per stage, each group with its lines, managers, cleanup and
+/// injected environment, and every RUN left alone with the reason.
+pub fn text(plans: &[StagePlan]) -> String {
+    let mut out = String::new();
+    for p in plans {
+        let name = p
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("stage-{}", p.stage));
+        let runs: usize = p
+            .steps
+            .iter()
+            .map(|s| match s {
+                Step::Fused(g) => g.members.len(),
+                Step::Single(i) => usize::from(p.texts[*i].to_ascii_uppercase().starts_with("RUN")),
+            })
+            .sum();
+        let ops = p
+            .steps
+            .iter()
+            .filter(|s| match s {
+                Step::Fused(_) => true,
+                Step::Single(i) => p.texts[*i].to_ascii_uppercase().starts_with("RUN"),
+            })
+            .count();
+        out.push_str(&format!(
+            "stage {} ({name}): {runs} RUN -> {ops} exec ops\n",
+            p.stage
+        ));
+        for step in &p.steps {
+            let Step::Fused(g) = step else { continue };
+            let lines: Vec<String> = g
+                .members
+                .iter()
+                .map(|&i| p.spans[i].start_line.to_string())
+                .collect();
+            let kind = if g.members.len() > 1 {
+                "fused"
+            } else {
+                "cleanup added to"
+            };
+            out.push_str(&format!(
+                "  {kind} lines {} ({})\n",
+                lines.join(", "),
+                g.managers.join(", ")
+            ));
+            for &i in &g.members {
+                out.push_str(&format!(
+                    "    {:>4} | {}\n",
+                    p.spans[i].start_line,
+                    first_line(&p.texts[i])
+                ));
+            }
+            if !g.cleanup_script.is_empty() {
+                for l in g.cleanup_script.lines() {
+                    out.push_str(&format!("    cleanup: {l}\n"));
+                }
+            }
+            for m in &g.cache_mounts {
+                out.push_str(&format!("    cache mount: {m}\n"));
+            }
+            if g.env.is_empty() {
+                out.push_str("    environment injected: none\n");
+            } else {
+                for (k, v) in &g.env {
+                    out.push_str(&format!("    environment injected: {k}={v}\n"));
+                }
+            }
+            for n in &g.notes {
+                out.push_str(&format!("    note: {n}\n"));
+            }
+        }
+        for s in &p.skipped {
+            out.push_str(&format!(
+                "  left alone line {}: {}\n",
+                s.span.start_line, s.reason
+            ));
+        }
+    }
+    out
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}
+
+/// The same report as JSON.
+pub fn json(plans: &[StagePlan]) -> Value {
+    let stages: Vec<Value> = plans
+        .iter()
+        .map(|p| {
+            let groups: Vec<Value> = p
+                .steps
+                .iter()
+                .filter_map(|s| match s {
+                    Step::Fused(g) => Some(json!({
+                        "lines": g.members.iter().map(|&i| p.spans[i].start_line).collect::<Vec<_>>(),
+                        "instructions": g.members.iter().map(|&i| p.texts[i].clone()).collect::<Vec<_>>(),
+                        "managers": g.managers,
+                        "cleanup": g.cleanup_script,
+                        "cacheMounts": g.cache_mounts,
+                        "env": g.env.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>(),
+                        "notes": g.notes,
+                    })),
+                    Step::Single(_) => None,
+                })
+                .collect();
+            let skipped: Vec<Value> = p
+                .skipped
+                .iter()
+                .map(|s| json!({"line": s.span.start_line, "instruction": p.texts[s.index], "reason": s.reason}))
+                .collect();
+            json!({"stage": p.stage, "name": p.name, "groups": groups, "leftAlone": skipped})
+        })
+        .collect();
+    json!({ "stages": stages })
+}
