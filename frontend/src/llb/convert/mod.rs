@@ -616,7 +616,6 @@ pub fn emit(
             }
             st.state = base.state;
             st.image = base.image.clone();
-            st.image.config.on_build = None;
             st.platform = base.platform.clone();
             st.build_args = base.build_args.clone();
         } else if !is_scratch {
@@ -678,11 +677,8 @@ pub fn emit(
         }
 
         // ONBUILD triggers of the base image run first.
-        let triggers = if base_stage.is_none() {
-            st.image.config.on_build.take().unwrap_or_default()
-        } else {
-            Vec::new()
-        };
+        // (ONBUILD triggers do not carry over to the new image itself.)
+        let triggers = st.image.config.on_build.take().unwrap_or_default();
         let onbuild = parse_triggers(&triggers, stage.span)?;
         let mut instructions: Vec<Instruction> = onbuild;
         instructions.extend(stage.instructions.iter().cloned());
@@ -1123,15 +1119,17 @@ fn dispatch(ctx: &mut Ctx<'_>, st: &mut StageState, instr: &Instruction) -> Resu
                 start_interval: h.start_interval,
                 retries: h.retries,
             };
+            // The engine's frontend formats the struct with Go's %q.
+            let q = |ns: i64| crate::syntax::dump::go_quote(&go_duration(ns));
             st.image.commit(
                 format!(
                     "HEALTHCHECK &{{{} {} {} {} {} {}}}",
-                    go_list(&hc.test),
-                    go_duration(hc.interval),
-                    go_duration(hc.timeout),
-                    go_duration(hc.start_period),
-                    go_duration(hc.start_interval),
-                    hc.retries
+                    go_quoted_list(&hc.test),
+                    q(hc.interval),
+                    q(hc.timeout),
+                    q(hc.start_period),
+                    q(hc.start_interval),
+                    go_quote_rune(hc.retries)
                 ),
                 false,
             );
@@ -1148,6 +1146,27 @@ fn dispatch(ctx: &mut Ctx<'_>, st: &mut StageState, instr: &Instruction) -> Resu
         Kind::Copy(c) => copy::dispatch_copy(ctx, st, instr, c)?,
     }
     Ok(())
+}
+
+/// Formats an integer like Go's `%q` does: as a quoted character literal.
+fn go_quote_rune(n: i64) -> String {
+    let Some(c) = u32::try_from(n).ok().and_then(char::from_u32) else {
+        return "'\\ufffd'".to_string();
+    };
+    match c {
+        '\'' => "'\\''".to_string(),
+        '\\' => "'\\\\'".to_string(),
+        '\u{07}' => "'\\a'".to_string(),
+        '\u{08}' => "'\\b'".to_string(),
+        '\u{0c}' => "'\\f'".to_string(),
+        '\n' => "'\\n'".to_string(),
+        '\r' => "'\\r'".to_string(),
+        '\t' => "'\\t'".to_string(),
+        '\u{0b}' => "'\\v'".to_string(),
+        c if (c as u32) < 0x20 || c as u32 == 0x7f => format!("'\\x{:02x}'", c as u32),
+        c if c.is_control() => format!("'\\u{:04x}'", c as u32),
+        c => format!("'{c}'"),
+    }
 }
 
 /// Formats nanoseconds like Go's `time.Duration.String()`.

@@ -470,6 +470,9 @@ pub(crate) fn run_args(
                 });
                 args = vec![format!("/dev/pipes/{}", f.name)];
                 summary = Some(summarize_heredoc(&f.content));
+                if run.cmd.prepend_shell {
+                    args = with_shell(&st.image, &args);
+                }
                 return Ok((args, summary));
             }
             args = vec![data];
