@@ -782,7 +782,15 @@ pub fn from_nodes(df: &Dockerfile) -> Result<Program, Diagnostic> {
         stages: Vec::new(),
     };
     for node in &df.nodes {
-        let at = |d: Diagnostic| d.at(node.span);
+        // Worded like the official `instructions` package's parse errors.
+        let at = |d: Diagnostic| Diagnostic {
+            message: format!(
+                "dockerfile parse error on line {}: {}",
+                node.span.start_line, d.message
+            ),
+            ..d
+        }
+        .at(node.span);
         if node.name() == "from" {
             program.stages.push(stage(node).map_err(at)?);
             continue;
