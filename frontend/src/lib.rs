@@ -13,6 +13,7 @@ pub mod diagnostics;
 pub mod fusion;
 pub mod gateway;
 pub mod image;
+pub mod lint;
 pub mod llb;
 pub mod model;
 pub mod syntax;

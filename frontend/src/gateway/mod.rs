@@ -7,6 +7,7 @@
 
 mod options;
 mod stdio;
+mod subrequests;
 
 use std::collections::BTreeMap;
 
@@ -156,7 +157,7 @@ async fn load_local(
     follow: &[&str],
     hint: &str,
     custom_name: &str,
-) -> Result<String, FrontendError> {
+) -> Result<(String, String), FrontendError> {
     let mut attrs = BTreeMap::new();
     attrs.insert("local.session".to_string(), opts.session_id.clone());
     attrs.insert(
@@ -176,7 +177,9 @@ async fn load_local(
     node.name = Some(custom_name.to_string());
     node.caps.insert("source.local");
     let op = g.push(node);
-    solve(client, g.marshal(Some(Output { op, index: 0 }), None)).await
+    let def = g.marshal(Some(Output { op, index: 0 }), None);
+    let digest = def.metadata.keys().next().cloned().unwrap_or_default();
+    Ok((solve(client, def).await?, digest))
 }
 
 async fn read_file(client: &mut Client, r: &str, path: &str) -> Result<Vec<u8>, tonic::Status> {
@@ -205,7 +208,7 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
     }
 
     let filename = opts.filename.clone();
-    let df_ref = load_local(
+    let (df_ref, df_digest) = load_local(
         client,
         &opts,
         &opts.dockerfile_key,
@@ -227,12 +230,36 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
         })?;
     let text = String::from_utf8_lossy(&data).into_owned();
 
+    if let Some(req) = opts.request_id.clone() {
+        return match subrequests::handle(&req, &text, &filename, &opts.build) {
+            Some(Ok(metadata)) => Ok(fe::Result {
+                metadata,
+                attestations: Default::default(),
+                result: None,
+            }),
+            Some(Err(d)) => Err(diag_with_source(d, &filename, &data)),
+            None => Err(FrontendError {
+                message: format!("unsupported request {req}"),
+                source: None,
+                status: Some(Status {
+                    code: 12,
+                    message: format!("unsupported request {req}"),
+                    details: vec![Any {
+                        type_url: "github.com/moby/buildkit/errdefs.Subrequest+json".into(),
+                        value: serde_json::to_vec(&serde_json::json!({"name": req}))
+                            .unwrap_or_default(),
+                    }],
+                }),
+            }),
+        };
+    }
+
     // `<Dockerfile>.dockerignore` wins over the context's `.dockerignore`.
     let mut ignore = read_file(client, &df_ref, &format!("{filename}.dockerignore"))
         .await
         .ok();
     if ignore.is_none() {
-        let ctx_ref = load_local(
+        let (ctx_ref, _) = load_local(
             client,
             &opts,
             &opts.context_key,
@@ -285,6 +312,17 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
     )
     .map_err(|d| diag_with_source(d, &filename, &data))?;
 
+    warn(
+        client,
+        &df_digest,
+        &program.0,
+        &program.1,
+        &emitted.fusion,
+        &filename,
+        &data,
+    )
+    .await;
+
     let platform = emitted.platform.clone();
     let config = serde_json::to_vec(&emitted.image).map_err(|e| FrontendError {
         message: e.to_string(),
@@ -317,4 +355,83 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
             def: None,
         })),
     })
+}
+
+/// Sends build warnings: lint findings, and one line per stage summarising fusion.
+async fn warn(
+    client: &mut Client,
+    digest: &str,
+    df: &crate::syntax::Dockerfile,
+    program: &crate::model::instructions::Program,
+    plans: &[crate::fusion::StagePlan],
+    filename: &str,
+    data: &[u8],
+) {
+    let info = pb::SourceInfo {
+        filename: filename.to_string(),
+        data: data.to_vec(),
+        definition: None,
+        language: "Dockerfile".into(),
+    };
+    let mut reqs = Vec::new();
+    for plan in plans {
+        let fused: Vec<&crate::fusion::Group> = plan
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                crate::fusion::Step::Fused(g) => Some(g),
+                crate::fusion::Step::Single(_) => None,
+            })
+            .collect();
+        if fused.is_empty() {
+            continue;
+        }
+        let runs: usize = fused.iter().map(|g| g.members.len()).sum();
+        let mut managers: Vec<&str> = fused
+            .iter()
+            .flat_map(|g| g.managers.iter().map(String::as_str))
+            .collect();
+        managers.sort_unstable();
+        managers.dedup();
+        let name = plan
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("stage-{}", plan.stage));
+        let short = format!(
+            "slimfile: {name}: fused {runs} RUN into {} ({})",
+            fused.len(),
+            managers.join(", ")
+        );
+        let ranges = fused
+            .iter()
+            .flat_map(|g| {
+                g.members
+                    .iter()
+                    .map(|&i| crate::llb::graph::span_range(&plan.spans[i]))
+            })
+            .collect();
+        reqs.push((short, Vec::new(), String::new(), ranges));
+    }
+    for f in crate::lint::check(df, program, plans) {
+        reqs.push((
+            format!("{}: {} (line {})", f.rule, f.detail, f.span.start_line),
+            vec![f.description.as_bytes().to_vec()],
+            f.url.clone(),
+            vec![crate::llb::graph::span_range(&f.span)],
+        ));
+    }
+    for (short, detail, url, ranges) in reqs {
+        // Warnings are best effort: a failure to send one must not fail the build.
+        let _ = client
+            .warn(fe::WarnRequest {
+                digest: digest.to_string(),
+                level: 1,
+                short: short.into_bytes(),
+                detail,
+                url,
+                info: Some(info.clone()),
+                ranges,
+            })
+            .await;
+    }
 }

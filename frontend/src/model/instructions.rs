@@ -783,14 +783,16 @@ pub fn from_nodes(df: &Dockerfile) -> Result<Program, Diagnostic> {
     };
     for node in &df.nodes {
         // Worded like the official `instructions` package's parse errors.
-        let at = |d: Diagnostic| Diagnostic {
-            message: format!(
-                "dockerfile parse error on line {}: {}",
-                node.span.start_line, d.message
-            ),
-            ..d
-        }
-        .at(node.span);
+        let at = |d: Diagnostic| {
+            Diagnostic {
+                message: format!(
+                    "dockerfile parse error on line {}: {}",
+                    node.span.start_line, d.message
+                ),
+                ..d
+            }
+            .at(node.span)
+        };
         if node.name() == "from" {
             program.stages.push(stage(node).map_err(at)?);
             continue;

@@ -6,7 +6,7 @@
 //! which keeps emission pure and synchronous.
 
 mod copy;
-mod run;
+pub(crate) mod run;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -194,6 +194,11 @@ pub(crate) fn parse_mount(
     Ok(m)
 }
 
+/// Parses a `--mount` value without expanding variables (for outlines and lint).
+pub(crate) fn parse_mount_raw(raw: &str) -> Result<MountSpec, Diagnostic> {
+    parse_mount(raw, |v| Ok(v.to_string()))
+}
+
 /// `64m`, `1g`, `1024` → bytes (like go-units `RAMInBytes`).
 fn parse_ram(s: &str) -> Option<i64> {
     let s = s.trim().to_ascii_lowercase();

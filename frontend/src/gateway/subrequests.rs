@@ -1,0 +1,279 @@
+//! Frontend subrequests (`docker buildx build --call=outline|targets|check`):
+//! `frontend.subrequests.describe`, `frontend.outline`, `frontend.targets`,
+//! `frontend.lint`. Each returns a Result without refs whose metadata holds
+//! `result.json`, `result.txt` and `version` (and `result.statuscode` for lint).
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use crate::diagnostics::{Diagnostic, Span};
+use crate::llb::convert::run::parse_mount_raw;
+use crate::model::instructions::{Kind, Program};
+use crate::model::options::BuildOptions;
+
+/// The requests slimfile answers.
+pub const SUPPORTED: &[(&str, &str)] = &[
+    (
+        "frontend.outline",
+        "List all parameters current build target supports",
+    ),
+    (
+        "frontend.targets",
+        "List all targets current build supports",
+    ),
+    ("frontend.lint", "Lint a Dockerfile"),
+    (
+        "frontend.subrequests.describe",
+        "List available subrequest types",
+    ),
+];
+
+fn location(span: Span) -> Value {
+    json!({"sourceIndex": 0, "ranges": [{"start": {"line": span.start_line}, "end": {"line": span.end_line}}]})
+}
+
+fn source_info(filename: &str, data: &[u8]) -> Value {
+    json!({
+        "filename": filename,
+        "data": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, data),
+        "language": "Dockerfile",
+    })
+}
+
+/// Doc comment of a name: the comment block above it starting with the name.
+fn doc_comment(comments: &[String], name: &str) -> String {
+    let text = comments.join(" ");
+    match text.strip_prefix(name) {
+        Some(rest) if !name.is_empty() => rest.trim().to_string(),
+        _ => String::new(),
+    }
+}
+
+fn meta(json_v: &Value, txt: String, version: &str) -> HashMap<String, Vec<u8>> {
+    let mut m = HashMap::new();
+    m.insert(
+        "result.json".to_string(),
+        serde_json::to_vec_pretty(json_v).unwrap_or_default(),
+    );
+    m.insert("result.txt".to_string(), txt.into_bytes());
+    m.insert("version".to_string(), version.as_bytes().to_vec());
+    m
+}
+
+/// Answers a subrequest; `None` when the request is unknown.
+pub fn handle(
+    request: &str,
+    text: &str,
+    filename: &str,
+    opts: &BuildOptions,
+) -> Option<Result<HashMap<String, Vec<u8>>, Diagnostic>> {
+    Some(match request {
+        "frontend.subrequests.describe" => Ok(describe()),
+        "frontend.targets" => crate::parse_program(text).map(|(_, p)| targets(&p, text, filename)),
+        "frontend.outline" => {
+            crate::parse_program(text).map(|(_, p)| outline(&p, text, filename, opts))
+        }
+        "frontend.lint" => Ok(lint(text, filename, opts)),
+        _ => return None,
+    })
+}
+
+fn describe() -> HashMap<String, Vec<u8>> {
+    let list: Vec<Value> = SUPPORTED
+        .iter()
+        .map(|(name, desc)| {
+            json!({"name": name, "version": "1.0.0", "type": "rpc", "description": desc, "opts": [],
+                   "metadata": [{"name": "result.json"}, {"name": "result.txt"}]})
+        })
+        .collect();
+    let mut txt = String::from("NAME                            VERSION DESCRIPTION\n");
+    for (name, desc) in SUPPORTED {
+        txt.push_str(&format!("{name:<31} 1.0.0   {desc}\n"));
+    }
+    meta(&Value::Array(list), txt, "1.0.0")
+}
+
+fn targets(program: &Program, text: &str, filename: &str) -> HashMap<String, Vec<u8>> {
+    let n = program.stages.len();
+    let mut list = Vec::new();
+    let mut txt = String::from("TARGET  DESCRIPTION\n");
+    for (i, s) in program.stages.iter().enumerate() {
+        let name = s.name.clone().unwrap_or_default();
+        let desc = doc_comment(&s.comments, &name);
+        let mut t = json!({"name": name, "base": s.base, "location": location(s.span)});
+        if i + 1 == n {
+            t["default"] = json!(true);
+        }
+        if !desc.is_empty() {
+            t["description"] = json!(desc);
+        }
+        if let Some(p) = &s.platform {
+            t["platform"] = json!(p);
+        }
+        let shown = match (name.is_empty(), i + 1 == n) {
+            (true, true) => "(default)".to_string(),
+            (false, true) => format!("{name} (default)"),
+            _ => name.clone(),
+        };
+        if !shown.is_empty() {
+            txt.push_str(&format!("{shown}  {desc}\n"));
+        }
+        list.push(t);
+    }
+    let _ = filename;
+    let v = json!({"targets": list, "sources": [base64::Engine::encode(&base64::engine::general_purpose::STANDARD, text.as_bytes())]});
+    meta(&v, txt, "1.0.0")
+}
+
+fn outline(
+    program: &Program,
+    text: &str,
+    filename: &str,
+    opts: &BuildOptions,
+) -> HashMap<String, Vec<u8>> {
+    let _ = filename;
+    let target = opts
+        .target
+        .as_ref()
+        .and_then(|t| {
+            program
+                .stages
+                .iter()
+                .position(|s| s.name.as_deref() == Some(t.to_ascii_lowercase().as_str()))
+        })
+        .unwrap_or(program.stages.len().saturating_sub(1));
+    let stage = &program.stages[target];
+    let mut args = Vec::new();
+    let mut seen = Vec::new();
+    let mut txt = String::from("TYPE      NAME  DESCRIPTION\n");
+    for instr in program.meta_args.iter().chain(stage.instructions.iter()) {
+        if let Kind::Arg(defs) = &instr.kind {
+            for d in defs {
+                if seen.contains(&d.key) {
+                    continue;
+                }
+                seen.push(d.key.clone());
+                let mut a = json!({"name": d.key, "location": location(instr.span)});
+                if let Some(v) = &d.value {
+                    a["value"] = json!(v);
+                }
+                let desc = doc_comment(&instr.comments, &d.key);
+                if !desc.is_empty() {
+                    a["description"] = json!(desc);
+                }
+                txt.push_str(&format!("BUILD ARG {}  {desc}\n", d.key));
+                args.push(a);
+            }
+        }
+    }
+    let mut secrets = Vec::new();
+    let mut ssh = Vec::new();
+    let mut cache = Vec::new();
+    for instr in &stage.instructions {
+        let Kind::Run(r) = &instr.kind else { continue };
+        for m in &r.mounts {
+            let Ok(spec) = parse_mount_raw(&m.raw) else {
+                continue;
+            };
+            match spec.kind.as_str() {
+                "secret" => {
+                    let id = if spec.id.is_empty() {
+                        spec.target.rsplit('/').next().unwrap_or("").to_string()
+                    } else {
+                        spec.id.clone()
+                    };
+                    txt.push_str(&format!("SECRET    {id}\n"));
+                    secrets.push(json!({"name": id, "required": spec.required, "location": location(instr.span)}));
+                }
+                "ssh" => {
+                    let id = if spec.id.is_empty() {
+                        "default".to_string()
+                    } else {
+                        spec.id.clone()
+                    };
+                    txt.push_str(&format!("SSH       {id}\n"));
+                    ssh.push(json!({"name": id, "required": spec.required, "location": location(instr.span)}));
+                }
+                "cache" => {
+                    let id = if spec.id.is_empty() {
+                        spec.target.clone()
+                    } else {
+                        spec.id.clone()
+                    };
+                    cache.push(json!({"ID": id, "Location": location(instr.span)}));
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut v = json!({
+        "description": doc_comment(&stage.comments, stage.name.as_deref().unwrap_or("")),
+        "sources": [base64::Engine::encode(&base64::engine::general_purpose::STANDARD, text.as_bytes())],
+    });
+    if let Some(n) = &stage.name {
+        v["name"] = json!(n);
+    }
+    if !args.is_empty() {
+        v["args"] = json!(args);
+    }
+    if !secrets.is_empty() {
+        v["secrets"] = json!(secrets);
+    }
+    if !ssh.is_empty() {
+        v["ssh"] = json!(ssh);
+    }
+    if !cache.is_empty() {
+        v["cache"] = json!(cache);
+    }
+    meta(&v, txt, "1.0.0")
+}
+
+fn lint(text: &str, filename: &str, opts: &BuildOptions) -> HashMap<String, Vec<u8>> {
+    let mut warnings = Vec::new();
+    let mut build_error = None;
+    let mut txt = String::new();
+    match crate::parse_program(text) {
+        Ok((df, program)) => {
+            let plans = match crate::plan(text, filename, opts) {
+                Ok(e) => e.fusion,
+                Err(d) => {
+                    build_error = Some(d);
+                    Vec::new()
+                }
+            };
+            for f in crate::lint::check(&df, &program, &plans) {
+                txt.push_str(&format!(
+                    "\nWARNING: {} - {}\n{}\n",
+                    f.rule, f.url, f.detail
+                ));
+                txt.push_str(&format!("{filename}:{}\n", f.span.start_line));
+                warnings.push(json!({
+                    "ruleName": f.rule,
+                    "description": f.description,
+                    "url": f.url,
+                    "detail": f.detail,
+                    "location": location(f.span),
+                }));
+            }
+        }
+        Err(d) => build_error = Some(d),
+    }
+    let mut v = json!({"warnings": warnings, "sources": [source_info(filename, text.as_bytes())]});
+    if let Some(d) = &build_error {
+        let mut e = json!({"message": d.message});
+        if let Some(s) = d.spans.first() {
+            e["location"] = location(*s);
+        }
+        v["buildError"] = e;
+        txt.push_str(&format!("\nERROR: {}\n", d.message));
+    }
+    let status = if warnings.is_empty() && build_error.is_none() {
+        "0"
+    } else {
+        "1"
+    };
+    let mut m = meta(&v, txt, "1.0.0");
+    m.insert("result.statuscode".to_string(), status.as_bytes().to_vec());
+    m
+}
