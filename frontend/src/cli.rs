@@ -59,6 +59,18 @@ enum Command {
         #[arg(long)]
         target: Option<String>,
     },
+    /// Print the plain Dockerfile that the official frontend builds into the same layers.
+    Rewrite {
+        /// Dockerfile path.
+        #[arg(short = 'f', long = "file", default_value = "Dockerfile")]
+        file: String,
+        /// `KEY=VALUE` build arguments (also `SLIMFILE_FUSE`, `SLIMFILE_CLEANUP`).
+        #[arg(long = "build-arg")]
+        build_args: Vec<String>,
+        /// Target stage.
+        #[arg(long)]
+        target: Option<String>,
+    },
     /// Run as a BuildKit gateway frontend over stdin/stdout.
     Gateway,
 }
@@ -130,6 +142,35 @@ pub fn main() -> ExitCode {
                     } else {
                         print!("{}", crate::fusion::report::text(&e.fusion));
                     }
+                    ExitCode::SUCCESS
+                }
+                Err(d) => report(&d, &file, &src),
+            }
+        }
+        Some(Command::Rewrite {
+            file,
+            build_args,
+            target,
+        }) => {
+            let src = match read_input(&file) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("error: {file}: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let opts = match options(build_args, target) {
+                Ok(o) => o,
+                Err(d) => return report(&d, &file, &src),
+            };
+            let planned = crate::parse_program(&src)
+                .and_then(|(_, p)| crate::plan(&src, &file_name(&file), &opts).map(|e| (p, e)));
+            match planned {
+                Ok((program, e)) => {
+                    print!(
+                        "{}",
+                        crate::fusion::rewrite::rewrite(&src, &program, &e.fusion, &e.fused_ops)
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(d) => report(&d, &file, &src),

@@ -7,13 +7,18 @@ use slimfile::model::options::BuildOptions;
 fn plan_err(src: &str) -> Option<(String, usize)> {
     match slimfile::plan(src, "Dockerfile", &BuildOptions::new()) {
         Ok(_) => None,
-        Err(d) => Some((d.message.clone(), d.spans.first().map_or(0, |s| s.start_line))),
+        Err(d) => Some((
+            d.message.clone(),
+            d.spans.first().map_or(0, |s| s.start_line),
+        )),
     }
 }
 
 #[test]
 fn binary_data_is_an_error_not_a_panic() {
-    let bytes: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let bytes: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
     let text = String::from_utf8_lossy(&bytes);
     assert!(plan_err(&text).is_some());
 }
@@ -26,7 +31,10 @@ fn one_megabyte_line() {
 
 #[test]
 fn ten_thousand_nested_continuations() {
-    let src = format!("FROM scratch\nRUN echo \\\n{}done\n", "x \\\n".repeat(10_000));
+    let src = format!(
+        "FROM scratch\nRUN echo \\\n{}done\n",
+        "x \\\n".repeat(10_000)
+    );
     assert!(plan_err(&src).is_none());
 }
 
@@ -34,11 +42,23 @@ fn ten_thousand_nested_continuations() {
 fn located_errors() {
     let cases: &[(&str, &str, usize)] = &[
         ("FROM scratch\nFOO bar\n", "unknown instruction: FOO", 2),
-        ("FROM scratch\nCMD [\"a\", 1]\n", "arrays must be comprised of strings only", 2),
+        (
+            "FROM scratch\nCMD [\"a\", 1]\n",
+            "arrays must be comprised of strings only",
+            2,
+        ),
         ("FROM scratch\nRUN <<EOF\necho\n", "unterminated heredoc", 2),
-        ("FROM scratch\nCOPY --nope=1 a b\n", "unknown flag: --nope", 2),
+        (
+            "FROM scratch\nCOPY --nope=1 a b\n",
+            "unknown flag: --nope",
+            2,
+        ),
         ("FROM scratch\nCOPY --from=missing a b\n", "", 2),
-        ("FROM scratch\nRUN --mount=type=bogus true\n", "unsupported mount type", 2),
+        (
+            "FROM scratch\nRUN --mount=type=bogus true\n",
+            "unsupported mount type",
+            2,
+        ),
         ("FROM scratch\nENV A\n", "ENV must have two arguments", 2),
         ("FROM scratch AS 1bad\n", "invalid name for build stage", 1),
         ("FROM scratch\nRUN --device=x true\n", "labs channel", 2),
@@ -74,11 +94,19 @@ fn cyclic_and_undefined_stage_references_do_not_hang() {
         o
     })
     .unwrap_err();
-    assert!(err.message.contains("target stage \"nope\" could not be found"));
+    assert!(
+        err.message
+            .contains("target stage \"nope\" could not be found")
+    );
 }
 
 #[test]
 fn empty_and_comment_only_files() {
     assert!(plan_err("").unwrap().0.contains("cannot be empty"));
-    assert!(plan_err("# only a comment\n").unwrap().0.contains("no instructions"));
+    assert!(
+        plan_err("# only a comment\n")
+            .unwrap()
+            .0
+            .contains("no instructions")
+    );
 }

@@ -13,6 +13,7 @@
 //! cleanup without being fused with anything.
 
 pub mod report;
+pub mod rewrite;
 pub mod script;
 
 use std::collections::BTreeSet;

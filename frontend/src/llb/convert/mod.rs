@@ -51,6 +51,18 @@ pub struct Emitted {
     pub platform: Platform,
     /// Per stage (in file order, reachable ones): what fusion did.
     pub fusion: Vec<fusion::StagePlan>,
+    /// The exec argv and extra cache mounts of each fused op, keyed by (stage index,
+    /// first member index): what `rewrite` writes out.
+    pub fused_ops: BTreeMap<(usize, usize), FusedOp>,
+}
+
+/// What a fused group became.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FusedOp {
+    /// The exec argv.
+    pub argv: Vec<String>,
+    /// Cache mounts added by `cleanup=cache-mount`: (target, cache id without namespace).
+    pub cache_mounts: Vec<(String, String)>,
 }
 
 /// Normalizes an image reference like the official `reference.ParseNormalizedNamed` +
@@ -216,6 +228,7 @@ pub(crate) struct Ctx<'a> {
     pub images: &'a BTreeMap<String, ResolvedImage>,
     pub stages: Vec<StageState>,
     pub program: &'a Program,
+    pub fused_ops: BTreeMap<(usize, usize), FusedOp>,
 }
 
 impl Ctx<'_> {
@@ -557,6 +570,7 @@ pub fn emit(
         images,
         stages: Vec::new(),
         program,
+        fused_ops: BTreeMap::new(),
     };
     let mut plans = Vec::new();
     let file_nofuse = fusion::has_nofuse(first_comments(program));
@@ -724,6 +738,7 @@ pub fn emit(
         image: target_state.image,
         platform: target_state.platform,
         fusion: plans,
+        fused_ops: ctx.fused_ops,
     })
 }
 

@@ -720,19 +720,29 @@ pub(crate) fn dispatch_fused(
         &group.cleanup_script,
         &group.env,
     );
+    let mut cache_mounts = Vec::new();
     for m in &group.cache_mounts {
+        let id = format!("slimfile{m}");
         spec.mounts.push(pb::Mount {
             input: -1,
             dest: m.clone(),
             output: -1,
             mount_type: pb::MountType::Cache as i32,
             cache_opt: Some(pb::CacheOpt {
-                id: format!("{}/slimfile{}", ctx.opts.cache_mount_ns, m),
+                id: format!("{}/{id}", ctx.opts.cache_mount_ns),
                 sharing: pb::CacheSharingOpt::Locked as i32,
             }),
             ..Default::default()
         });
+        cache_mounts.push((m.clone(), id));
     }
+    ctx.fused_ops.insert(
+        (st.index, group.members[0]),
+        super::FusedOp {
+            argv: spec.args.clone(),
+            cache_mounts,
+        },
+    );
     let text = progress_text(ctx, st, &first.original);
     let mut notes: Vec<String> = Vec::new();
     if group.members.len() > 1 {
