@@ -24,7 +24,7 @@ pub fn rewrite(
             let Step::Fused(g) = step else { continue };
             let spans: Vec<_> = g.members.iter().map(|&i| plan.spans[i]).collect();
             // Members that came from ONBUILD triggers carry the FROM's span: leave those.
-            if spans.iter().any(|s| *s == from_span) {
+            if spans.contains(&from_span) {
                 continue;
             }
             let Some(op) = fused.get(&(plan.stage, g.members[0])) else {
