@@ -4,7 +4,7 @@
 //! `/var/cache/apk`. Cleanup empties that directory; like apt's lists, it is kept when a
 //! later RUN adds packages without `apk update` or `--no-cache`.
 
-use super::{Action, ManagerSpec, basename, is_rm_under};
+use super::{Action, CacheMount, ManagerSpec, basename, is_rm_under};
 
 /// The spec.
 pub static SPEC: ManagerSpec = ManagerSpec {
@@ -15,7 +15,10 @@ pub static SPEC: ManagerSpec = ManagerSpec {
     index_paths: &["/var/cache/apk/*"],
     avoid_env: "none (use `apk add --no-cache`)",
     extra_cleanup: "",
-    mount_paths: Some(&["/var/cache/apk"]),
+    mounts: &[CacheMount {
+        path: "/var/cache/apk",
+        covers: &["/var/cache/apk/*"],
+    }],
 };
 
 fn classify(argv: &[&str]) -> Option<Action> {

@@ -8,7 +8,7 @@
 //! lists are kept when a later RUN installs without `apt-get update` first, since it
 //! would fail without them.
 
-use super::{Action, ManagerSpec, basename, is_rm_under};
+use super::{Action, CacheMount, ManagerSpec, basename, is_rm_under};
 
 /// The spec.
 pub static SPEC: ManagerSpec = ManagerSpec {
@@ -24,7 +24,13 @@ pub static SPEC: ManagerSpec = ManagerSpec {
     index_paths: &["/var/lib/apt/lists/*"],
     avoid_env: "none (use `rm -rf /var/lib/apt/lists/*` in the same layer)",
     extra_cleanup: "",
-    mount_paths: Some(&["/var/cache/apt", "/var/lib/apt/lists"]),
+    // Only the lists: a mount over /var/cache/apt would hide apt's ownership and mode
+    // changes of `archives/partial` from the layer, and the official images delete the
+    // downloaded .debs anyway.
+    mounts: &[CacheMount {
+        path: "/var/lib/apt/lists",
+        covers: &["/var/lib/apt/lists/*"],
+    }],
 };
 
 /// Options of apt-get that take a value.

@@ -14,7 +14,7 @@ pub static SPEC: ManagerSpec = ManagerSpec {
     index_paths: &[],
     avoid_env: "none (run `conda clean -afy` in the same layer)",
     extra_cleanup: "{conda} clean -afy >/dev/null 2>&1 || true",
-    mount_paths: None,
+    mounts: &[],
 };
 
 fn classify(argv: &[&str]) -> Option<Action> {

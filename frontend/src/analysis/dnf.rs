@@ -4,7 +4,7 @@
 //! dnf5: `/var/cache/libdnf5`). Later installs refetch metadata on their own, so cleanup
 //! never breaks them.
 
-use super::{Action, ManagerSpec, basename, is_rm_under};
+use super::{Action, CacheMount, ManagerSpec, basename, is_rm_under};
 
 /// The spec.
 pub static SPEC: ManagerSpec = ManagerSpec {
@@ -20,7 +20,20 @@ pub static SPEC: ManagerSpec = ManagerSpec {
     index_paths: &[],
     avoid_env: "none (use `--setopt=keepcache=0` and `dnf clean all`)",
     extra_cleanup: "",
-    mount_paths: Some(&["/var/cache/dnf", "/var/cache/yum", "/var/cache/libdnf5"]),
+    mounts: &[
+        CacheMount {
+            path: "/var/cache/dnf",
+            covers: &["/var/cache/dnf/*"],
+        },
+        CacheMount {
+            path: "/var/cache/yum",
+            covers: &["/var/cache/yum/*"],
+        },
+        CacheMount {
+            path: "/var/cache/libdnf5",
+            covers: &["/var/cache/libdnf5/*"],
+        },
+    ],
 };
 
 fn classify(argv: &[&str]) -> Option<Action> {

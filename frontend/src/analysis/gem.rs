@@ -18,7 +18,7 @@ pub static SPEC: ManagerSpec = ManagerSpec {
     index_paths: &[],
     avoid_env: "none (`gem install --no-document`, then remove `<gemdir>/cache/*.gem`)",
     extra_cleanup: "gem_dir=$(gem env gemdir 2>/dev/null) && rm -f \"$gem_dir\"/cache/*.gem || true",
-    mount_paths: None,
+    mounts: &[],
 };
 
 fn classify(argv: &[&str]) -> Option<Action> {

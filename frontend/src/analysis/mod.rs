@@ -50,9 +50,18 @@ pub struct ManagerSpec {
     pub avoid_env: &'static str,
     /// Shell commands run after the group to clean up (besides removing `cache_paths`).
     pub extra_cleanup: &'static str,
-    /// Directories to cover with cache mounts in `cleanup=cache-mount` mode, for a
-    /// root user (`None`: not supported, inline cleanup is used instead).
-    pub mount_paths: Option<&'static [&'static str]>,
+    /// Cache mounts for `cleanup=cache-mount` mode (paths for a root user; `$HOME`
+    /// needs a known home). Cache paths they do not cover are still cleaned inline.
+    pub mounts: &'static [CacheMount],
+}
+
+/// A directory to cover with a BuildKit cache mount instead of cleaning it.
+#[derive(Debug)]
+pub struct CacheMount {
+    /// Mount target.
+    pub path: &'static str,
+    /// The entries of `cache_paths` it replaces.
+    pub covers: &'static [&'static str],
 }
 
 /// All known managers.

@@ -5,18 +5,23 @@
 //! pnpm keeps a content store in `~/.local/share/pnpm/store`. Cleanup removes them for
 //! the RUN's user; `node_modules` is never touched.
 
-use super::{Action, ManagerSpec, basename, is_rm_under};
+use super::{Action, CacheMount, ManagerSpec, basename, is_rm_under};
+
+const NPM_CACHE: &str = "\"${npm_config_cache:-$home/.npm}/_cacache\"";
 
 /// npm.
 pub static NPM: ManagerSpec = ManagerSpec {
     name: "npm",
     doc: "npm: install (i), ci, update, cache clean",
     classify: classify_npm,
-    cache_paths: &["\"${npm_config_cache:-$home/.npm}/_cacache\""],
+    cache_paths: &[NPM_CACHE],
     index_paths: &[],
     avoid_env: "none (`npm cache clean --force` in the same layer)",
     extra_cleanup: "",
-    mount_paths: Some(&["$HOME/.npm"]),
+    mounts: &[CacheMount {
+        path: "$HOME/.npm",
+        covers: &[NPM_CACHE],
+    }],
 };
 
 /// yarn.
@@ -31,7 +36,10 @@ pub static YARN: ManagerSpec = ManagerSpec {
     index_paths: &[],
     avoid_env: "none (`yarn cache clean` in the same layer)",
     extra_cleanup: "",
-    mount_paths: Some(&["/usr/local/share/.cache/yarn"]),
+    mounts: &[CacheMount {
+        path: "/usr/local/share/.cache/yarn",
+        covers: &["/usr/local/share/.cache/yarn"],
+    }],
 };
 
 /// pnpm.
@@ -43,7 +51,10 @@ pub static PNPM: ManagerSpec = ManagerSpec {
     index_paths: &[],
     avoid_env: "none (`pnpm store prune` in the same layer)",
     extra_cleanup: "",
-    mount_paths: Some(&["$HOME/.local/share/pnpm/store"]),
+    mounts: &[CacheMount {
+        path: "$HOME/.local/share/pnpm/store",
+        covers: &["\"$home/.local/share/pnpm/store\""],
+    }],
 };
 
 fn words<'a>(argv: &[&'a str]) -> Vec<&'a str> {

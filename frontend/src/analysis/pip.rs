@@ -4,18 +4,24 @@
 //! (or `$PIP_CACHE_DIR`, `$XDG_CACHE_HOME/pip`); uv caches in `~/.cache/uv` (or
 //! `$UV_CACHE_DIR`). Cleanup removes those directories for the user the RUN runs as.
 
-use super::{Action, ManagerSpec, basename, is_rm_under};
+use super::{Action, CacheMount, ManagerSpec, basename, is_rm_under};
+
+const PIP_CACHE: &str = "\"${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}\"";
+const UV_CACHE: &str = "\"${UV_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/uv}\"";
 
 /// The pip spec.
 pub static SPEC: ManagerSpec = ManagerSpec {
     name: "pip",
     doc: "pip, pip3, pipX.Y, python -m pip: install, download, wheel, cache purge",
     classify,
-    cache_paths: &["\"${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}\""],
+    cache_paths: &[PIP_CACHE],
     index_paths: &[],
     avoid_env: "PIP_NO_CACHE_DIR=1 (or `pip install --no-cache-dir`)",
     extra_cleanup: "",
-    mount_paths: Some(&["$HOME/.cache/pip"]),
+    mounts: &[CacheMount {
+        path: "$HOME/.cache/pip",
+        covers: &[PIP_CACHE],
+    }],
 };
 
 /// The uv spec.
@@ -23,11 +29,14 @@ pub static UV: ManagerSpec = ManagerSpec {
     name: "uv",
     doc: "uv: pip install, sync, add, tool install, cache clean",
     classify: classify_uv,
-    cache_paths: &["\"${UV_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/uv}\""],
+    cache_paths: &[UV_CACHE],
     index_paths: &[],
     avoid_env: "UV_NO_CACHE=1",
     extra_cleanup: "",
-    mount_paths: Some(&["$HOME/.cache/uv"]),
+    mounts: &[CacheMount {
+        path: "$HOME/.cache/uv",
+        covers: &[UV_CACHE],
+    }],
 };
 
 fn is_pip(name: &str) -> bool {

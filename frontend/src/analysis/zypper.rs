@@ -3,7 +3,7 @@
 //! Repository metadata and packages are cached in `/var/cache/zypp`; zypper refreshes
 //! metadata by itself, so cleanup never breaks a later install.
 
-use super::{Action, ManagerSpec, basename, is_rm_under};
+use super::{Action, CacheMount, ManagerSpec, basename, is_rm_under};
 
 /// The spec.
 pub static SPEC: ManagerSpec = ManagerSpec {
@@ -14,7 +14,10 @@ pub static SPEC: ManagerSpec = ManagerSpec {
     index_paths: &[],
     avoid_env: "none (use `zypper clean -a`)",
     extra_cleanup: "",
-    mount_paths: Some(&["/var/cache/zypp"]),
+    mounts: &[CacheMount {
+        path: "/var/cache/zypp",
+        covers: &["/var/cache/zypp/*"],
+    }],
 };
 
 const VALUE_OPTS: &[&str] = &["--root", "-R", "--reposd-dir", "-D", "--cache-dir", "-C"];

@@ -462,41 +462,33 @@ fn cleanup(
             ));
         }
         paths.retain(|p| !under_mount(p));
-        if opts.cleanup == CleanupMode::CacheMount
-            && let Some(mounts) = spec.mount_paths
-        {
-            let mut covered = true;
-            for mp in mounts {
-                if mp.contains("$HOME") && !root {
-                    covered = false;
+        if opts.cleanup == CleanupMode::CacheMount {
+            for mount in spec.mounts {
+                if mount.path.contains("$HOME") && !root {
+                    g.notes.push(format!(
+                        "{m}: no cache mount at {} for user {user:?} (home unknown); cleaned inline",
+                        mount.path
+                    ));
                     continue;
                 }
-                let path = mp.replace("$HOME", "/root");
-                if keep_index.is_some() && spec.index_paths.iter().any(|ip| ip.starts_with(&path)) {
-                    continue;
-                }
-                if mounted
+                let path = mount.path.replace("$HOME", "/root");
+                let keeps_index = keep_index.is_some()
+                    && mount.covers.iter().any(|c| spec.index_paths.contains(c));
+                let already = mounted
                     .iter()
-                    .any(|m| path.starts_with(m.trim_end_matches('/')) || m.starts_with(&path))
-                {
+                    .any(|d| path.starts_with(d.trim_end_matches('/')) || d.starts_with(&path));
+                if keeps_index || already {
                     continue;
                 }
+                paths.retain(|p| !mount.covers.contains(p));
                 if !g.cache_mounts.contains(&path) {
                     g.cache_mounts.push(path);
                 }
             }
-            if covered {
-                // The mounts cover every cache path of this manager.
-                paths.clear();
-            } else {
-                g.notes.push(format!(
-                    "{m}: no cache mount for user {user:?} (home unknown); cleaned inline"
-                ));
-            }
         }
         rm.extend(paths.iter().map(|p| p.to_string()));
         if !spec.extra_cleanup.is_empty()
-            && (opts.cleanup != CleanupMode::CacheMount || spec.mount_paths.is_none())
+            && (opts.cleanup != CleanupMode::CacheMount || spec.mounts.is_empty())
         {
             let bin = facts_conda_bin(facts, &g.members).unwrap_or_else(|| "conda".into());
             extra.push(

@@ -119,8 +119,14 @@ fn existing_cache_mount_is_left_alone_and_cache_mount_mode_mounts() {
     let Step::Fused(g) = &p.steps[0] else {
         panic!()
     };
-    assert_eq!(g.cache_mounts, vec!["/var/cache/apt", "/var/lib/apt/lists"]);
-    assert!(g.cleanup_script.is_empty());
+    assert_eq!(g.cache_mounts, vec!["/var/lib/apt/lists"]);
+    assert!(!g.cleanup_script.contains("lists"), "{}", g.cleanup_script);
+    assert!(g.cleanup_script.contains("/var/cache/apt/*.bin"));
+    let Step::Fused(pip) = &p.steps[2] else {
+        panic!()
+    };
+    assert_eq!(pip.cache_mounts, vec!["/root/.cache/pip"]);
+    assert!(pip.cleanup_script.is_empty(), "{}", pip.cleanup_script);
 }
 
 #[test]

@@ -40,6 +40,20 @@ struct FrontendError {
     status: Option<Status>,
 }
 
+impl FrontendError {
+    /// The digest of the vertex that failed, from an engine error's details.
+    fn failed_vertex(&self) -> Option<String> {
+        let st = self.status.as_ref()?;
+        st.details
+            .iter()
+            .filter(|d| d.type_url.ends_with("errdefs.Vertex+json"))
+            .find_map(|d| {
+                let v: serde_json::Value = serde_json::from_slice(&d.value).ok()?;
+                v.get("digest")?.as_str().map(str::to_string)
+            })
+    }
+}
+
 impl From<tonic::Status> for FrontendError {
     fn from(s: tonic::Status) -> Self {
         let status = Status::decode(s.details()).ok().filter(|st| st.code != 0);
@@ -132,11 +146,21 @@ fn to_status(e: FrontendError) -> Status {
 }
 
 async fn solve(client: &mut Client, def: pb::Definition) -> Result<String, FrontendError> {
+    solve_with(client, def, false).await
+}
+
+/// Solves a definition; with `evaluate`, the build runs now and errors come back here.
+async fn solve_with(
+    client: &mut Client,
+    def: pb::Definition,
+    evaluate: bool,
+) -> Result<String, FrontendError> {
     let res = client
         .solve(fe::SolveRequest {
             definition: Some(def),
             allow_result_return: true,
             allow_result_array_ref: true,
+            evaluate,
             ..Default::default()
         })
         .await?
@@ -331,8 +355,35 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
     })?;
     let ref_id = if emitted.definition.def.is_empty() {
         String::new()
-    } else {
+    } else if emitted.fused_digests.is_empty() {
         solve(client, emitted.definition).await?
+    } else {
+        // Evaluate now, so that when a fused op fails slimfile can replay the build
+        // unfused: the replay fails at the very RUN that failed, with the official
+        // frontend's error and code frame for that line.
+        match solve_with(client, emitted.definition, true).await {
+            Ok(id) => id,
+            Err(e)
+                if e.failed_vertex()
+                    .is_some_and(|d| emitted.fused_digests.contains(&d)) =>
+            {
+                let mut unfused = opts.build.clone();
+                unfused.fuse = false;
+                let replay = crate::llb::convert::emit(
+                    &program.1,
+                    &unfused,
+                    &images,
+                    program.0.escape,
+                    Some((&filename, &data)),
+                )
+                .map_err(|d| diag_with_source(d, &filename, &data))?;
+                return Err(match solve_with(client, replay.definition, true).await {
+                    Err(replayed) => replayed,
+                    Ok(_) => e,
+                });
+            }
+            Err(e) => return Err(e),
+        }
     };
     let pid = platform.format();
     let mut metadata = std::collections::HashMap::new();

@@ -47,6 +47,8 @@ pub struct OpNode {
     pub caps: BTreeSet<&'static str>,
     /// Progress group (id, name) for ops shown together.
     pub progress_group: Option<(String, String)>,
+    /// The op runs a fused group (the gateway replays a failing one unfused).
+    pub fused: bool,
 }
 
 impl OpNode {
@@ -62,6 +64,7 @@ impl OpNode {
             ignore_cache: false,
             caps: BTreeSet::new(),
             progress_group: None,
+            fused: false,
         }
     }
 }
@@ -108,9 +111,19 @@ impl Graph {
     /// Marshals the ops reachable from `root` into a Definition. `source` is the
     /// Dockerfile (file name and bytes) that spans refer to.
     pub fn marshal(&self, root: State, source: Option<(&str, &[u8])>) -> pb::Definition {
+        self.marshal_tracked(root, source).0
+    }
+
+    /// Like [`Graph::marshal`], also returning the digests of ops marked `fused`.
+    pub fn marshal_tracked(
+        &self,
+        root: State,
+        source: Option<(&str, &[u8])>,
+    ) -> (pb::Definition, BTreeSet<String>) {
         let mut def = pb::Definition::default();
+        let mut fused = BTreeSet::new();
         let Some(root) = root else {
-            return def;
+            return (def, fused);
         };
         let mut reachable = vec![false; self.ops.len()];
         let mut stack = vec![root.op];
@@ -143,6 +156,9 @@ impl Graph {
             let bytes = encode_op(&op, &node.op);
             let dgst = digest(&bytes);
             digests[i] = dgst.clone();
+            if node.fused {
+                fused.insert(dgst.clone());
+            }
             let meta = def.metadata.entry(dgst.clone()).or_default();
             if let Some(name) = &node.name {
                 meta.description
@@ -193,7 +209,7 @@ impl Graph {
                 }],
             });
         }
-        def
+        (def, fused)
     }
 }
 

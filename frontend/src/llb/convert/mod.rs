@@ -54,6 +54,8 @@ pub struct Emitted {
     /// The exec argv and extra cache mounts of each fused op, keyed by (stage index,
     /// first member index): what `rewrite` writes out.
     pub fused_ops: BTreeMap<(usize, usize), FusedOp>,
+    /// Digests of the fused exec ops in `definition`.
+    pub fused_digests: BTreeSet<String>,
 }
 
 /// What a fused group became.
@@ -732,13 +734,14 @@ pub fn emit(
         target_state.image.architecture = target_platform.arch.clone();
         target_state.image.variant = target_platform.variant.clone();
     }
-    let definition = ctx.graph.marshal(target_state.state, source);
+    let (definition, fused_digests) = ctx.graph.marshal_tracked(target_state.state, source);
     Ok(Emitted {
         definition,
         image: target_state.image,
         platform: target_state.platform,
         fusion: plans,
         fused_ops: ctx.fused_ops,
+        fused_digests,
     })
 }
 

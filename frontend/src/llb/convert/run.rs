@@ -775,6 +775,9 @@ pub(crate) fn dispatch_fused(
         .collect::<Vec<_>>()
         .join("\n");
     push_exec(ctx, st, spec, name, command, spans);
+    if let Some(out) = st.state {
+        ctx.graph.get_mut(out.op).fused = true;
+    }
     let n = histories.len();
     for (k, h) in histories.into_iter().enumerate() {
         st.image.commit(h, k + 1 == n);
