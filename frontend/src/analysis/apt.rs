@@ -7,6 +7,10 @@
 //! binary caches, never the `archives/partial` directory itself or dpkg's state. The
 //! lists are kept when a later RUN installs without `apt-get update` first, since it
 //! would fail without them.
+//!
+//! With `cleanup=cache-mount` only `/var/lib/apt/lists` is mounted; the image then keeps
+//! the base image's owner and mode on `lists/partial` (apt changes them inside the
+//! mount), which apt sets again on its next run.
 
 use super::{Action, CacheMount, ManagerSpec, basename, is_rm_under};
 
