@@ -287,7 +287,12 @@ pub fn plan_stage(
         });
         if !joins {
             if let Some(last) = group.last() {
-                let why = if last.flags != flags {
+                let why = if f.cleanup_only() {
+                    format!(
+                        "it only cleans {} caches, which the RUNs before it did not write: the bytes stay in their layers",
+                        names(&f.cleans)
+                    )
+                } else if last.flags != flags {
                     "its RUN flags (--mount/--network/--security) differ from the previous RUN's"
                         .to_string()
                 } else {

@@ -1,0 +1,66 @@
+//! Pins `slimfile explain` and `slimfile rewrite` output for the examples.
+//! Regenerate with `UPDATE_SNAPSHOTS=1 cargo test --test snapshots` and review the diff.
+
+use std::path::{Path, PathBuf};
+
+use slimfile::model::options::BuildOptions;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+const EXAMPLES: &[(&str, &str)] = &[
+    (
+        "data-science-naive",
+        "examples/data-science/naive/Dockerfile",
+    ),
+    (
+        "data-science-optimized",
+        "examples/data-science/optimized/Dockerfile",
+    ),
+    ("node-app", "examples/node-app/Dockerfile"),
+    ("multi-stage", "examples/multi-stage/Dockerfile"),
+];
+
+fn check(name: &str, got: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing snapshot {}: run with UPDATE_SNAPSHOTS=1",
+            path.display()
+        )
+    });
+    assert_eq!(
+        got, want,
+        "snapshot {name} changed (UPDATE_SNAPSHOTS=1 to accept)"
+    );
+}
+
+#[test]
+fn explain_and_rewrite_of_examples() {
+    for (name, file) in EXAMPLES {
+        let src = std::fs::read_to_string(root().join(file)).unwrap();
+        let opts = BuildOptions::new();
+        let planned = slimfile::plan(&src, "Dockerfile", &opts).unwrap();
+        check(
+            &format!("{name}.explain.txt"),
+            &slimfile::fusion::report::text(&planned.fusion),
+        );
+        let (_, program) = slimfile::parse_program(&src).unwrap();
+        let rewritten =
+            slimfile::fusion::rewrite::rewrite(&src, &program, &planned.fusion, &planned.fused_ops);
+        check(&format!("{name}.rewrite.Dockerfile"), &rewritten);
+        // The rewrite is itself a valid Dockerfile that slimfile leaves alone.
+        let again = slimfile::plan(&rewritten, "Dockerfile", &opts).unwrap();
+        assert!(
+            again.fused_digests.is_empty(),
+            "{name}: rewrite output still fuses"
+        );
+    }
+}
