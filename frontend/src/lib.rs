@@ -60,7 +60,7 @@ pub fn compile(
 /// env, no user, no shell). Used by `explain`, `rewrite` and `llb`; it runs the same
 /// [`llb::convert::emit`] as a real build.
 pub fn plan(text: &str, filename: &str, opts: &BuildOptions) -> Result<Emitted, Diagnostic> {
-    let (_, program) = parse_program(text)?;
+    let (df, program) = parse_program(text)?;
     let mut images = BTreeMap::new();
     for req in llb::convert::external_images(&program, opts)? {
         let p = &req.platform;
@@ -75,5 +75,11 @@ pub fn plan(text: &str, filename: &str, opts: &BuildOptions) -> Result<Emitted, 
             },
         );
     }
-    compile(text, filename, opts, &images)
+    llb::convert::emit(
+        &program,
+        opts,
+        &images,
+        df.escape,
+        Some((filename, text.as_bytes())),
+    )
 }

@@ -123,6 +123,23 @@ pub struct PlanContext {
     pub downstream_needs_index: BTreeSet<&'static str>,
     /// The stage's SHELL at its start (base image), if set.
     pub base_shell: Option<Vec<String>>,
+    /// Precomputed [`run_facts`] of the instructions, if the caller has them.
+    pub facts: Option<Vec<Option<RunFacts>>>,
+}
+
+/// Package-manager facts of each RUN (`None` for other instructions).
+pub fn run_facts(instructions: &[Instruction]) -> Vec<Option<RunFacts>> {
+    instructions
+        .iter()
+        .map(|i| match &i.kind {
+            Kind::Run(r) if r.cmd.prepend_shell => Some(analysis::analyze(&run_script(r))),
+            Kind::Run(r) => {
+                let quoted: Vec<String> = r.cmd.args.iter().map(|a| script::sh_quote(a)).collect();
+                Some(analysis::analyze(&quoted.join(" ")))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The shell script of a RUN as its own shell would read it.
@@ -214,21 +231,18 @@ pub fn plan_stage(
     let mut last_key: Option<(BTreeSet<&'static str>, usize)> = None;
     let mut breaker: Option<(String, usize)> = None;
 
-    let facts: Vec<Option<RunFacts>> = instructions
-        .iter()
-        .map(|i| match &i.kind {
-            Kind::Run(r) if r.cmd.prepend_shell => Some(analysis::analyze(&run_script(r))),
-            Kind::Run(r) => {
-                let quoted: Vec<String> = r.cmd.args.iter().map(|a| script::sh_quote(a)).collect();
-                Some(analysis::analyze(&quoted.join(" ")))
-            }
-            _ => None,
-        })
-        .collect();
+    let owned;
+    let facts: &[Option<RunFacts>] = match &pctx.facts {
+        Some(f) if f.len() == instructions.len() => f,
+        _ => {
+            owned = run_facts(instructions);
+            &owned
+        }
+    };
 
     for (i, instr) in instructions.iter().enumerate() {
         let Kind::Run(run) = &instr.kind else {
-            flush(&mut group, &mut plan, instructions, &facts, opts, pctx);
+            flush(&mut group, &mut plan, instructions, facts, opts, pctx);
             if let Kind::Shell(sh) = &instr.kind {
                 shell = sh.clone();
             }
@@ -269,7 +283,7 @@ pub fn plan_stage(
             None
         };
         if key.is_empty() || reason.is_some() {
-            flush(&mut group, &mut plan, instructions, &facts, opts, pctx);
+            flush(&mut group, &mut plan, instructions, facts, opts, pctx);
             if let Some(r) = reason {
                 skip(&mut plan, r);
             }
@@ -315,7 +329,7 @@ pub fn plan_stage(
                     ),
                 );
             }
-            flush(&mut group, &mut plan, instructions, &facts, opts, pctx);
+            flush(&mut group, &mut plan, instructions, facts, opts, pctx);
         }
         last_key = Some((key.clone(), instr.span.start_line));
         breaker = None;
@@ -326,7 +340,7 @@ pub fn plan_stage(
             key,
         });
     }
-    flush(&mut group, &mut plan, instructions, &facts, opts, pctx);
+    flush(&mut group, &mut plan, instructions, facts, opts, pctx);
     plan
 }
 

@@ -214,7 +214,7 @@ impl DirectiveScanner {
 /// Rejects what the official parser rejects (empty file, no instructions, non-string
 /// JSON arrays, unterminated heredocs, bad `escape` directive, `ENV` without value) with a
 /// located [`Diagnostic`]. Never panics.
-pub fn parse(src: &str) -> Result<Dockerfile, Diagnostic> {
+pub fn parse<'a>(src: &'a str) -> Result<Dockerfile, Diagnostic> {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     let lines = split_lines(src);
     let mut escape = '\\';
@@ -228,11 +228,11 @@ pub fn parse(src: &str) -> Result<Dockerfile, Diagnostic> {
     let mut comments: Vec<String> = Vec::new();
 
     // Processes one physical line: trims, records directives, drops comments.
-    let mut process = |text: &str,
+    let mut process = |text: &'a str,
                        no: usize,
                        strip_left: bool,
                        escape: &mut char|
-     -> Result<(String, bool), Diagnostic> {
+     -> Result<(&'a str, bool), Diagnostic> {
         let text = if strip_left { text.trim_start() } else { text };
         let mut directive_ok = false;
         if let Some(d) = scanner.scan(text, no)? {
@@ -253,7 +253,7 @@ pub fn parse(src: &str) -> Result<Dockerfile, Diagnostic> {
             directive_ok = true;
         }
         let kept = if is_comment(text) { "" } else { text };
-        Ok((kept.to_string(), directive_ok))
+        Ok((kept, directive_ok))
     };
 
     let mut i = 0;
@@ -275,7 +275,7 @@ pub fn parse(src: &str) -> Result<Dockerfile, Diagnostic> {
         }
         let start_line = no;
         let start_byte = line.start + (line.text.len() - line.text.trim_start().len());
-        let (first, mut more) = trim_continuation(&text, escape);
+        let (first, mut more) = trim_continuation(text, escape);
         if !more && first.is_empty() {
             continue;
         }
@@ -296,7 +296,7 @@ pub fn parse(src: &str) -> Result<Dockerfile, Diagnostic> {
                 empty_continuation = true;
                 continue;
             }
-            let (part, cont) = trim_continuation(&t, escape);
+            let (part, cont) = trim_continuation(t, escape);
             logical.push_str(part);
             more = cont;
         }

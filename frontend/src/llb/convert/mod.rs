@@ -576,7 +576,13 @@ pub fn emit(
     };
     let mut plans = Vec::new();
     let file_nofuse = fusion::has_nofuse(first_comments(program));
-    let downstream = downstream_index_needs(program, &bases);
+    let mut facts: Vec<Option<Vec<Option<crate::analysis::RunFacts>>>> = program
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| live[i].then(|| fusion::run_facts(&s.instructions)))
+        .collect();
+    let downstream = downstream_index_needs(program, &bases, &facts);
 
     for (i, stage) in program.stages.iter().enumerate() {
         let platform = stage_platform(stage, &ctx.lexer, &ctx.global_args, &target_platform)?;
@@ -695,17 +701,23 @@ pub fn emit(
         // ONBUILD triggers of the base image run first.
         // (ONBUILD triggers do not carry over to the new image itself.)
         let triggers = st.image.config.on_build.take().unwrap_or_default();
-        let onbuild = parse_triggers(&triggers, stage.span)?;
-        let mut instructions: Vec<Instruction> = onbuild;
-        instructions.extend(stage.instructions.iter().cloned());
-        if !triggers.is_empty() {
-            st.cmd_total += instructions.len() - stage.instructions.len();
-        }
+        let instructions: std::borrow::Cow<'_, [Instruction]> = if triggers.is_empty() {
+            std::borrow::Cow::Borrowed(&stage.instructions)
+        } else {
+            let mut all = parse_triggers(&triggers, stage.span)?;
+            all.extend(stage.instructions.iter().cloned());
+            st.cmd_total += all.len() - stage.instructions.len();
+            std::borrow::Cow::Owned(all)
+        };
 
         let pctx = fusion::PlanContext {
             file_nofuse,
             downstream_needs_index: downstream[i].clone(),
             base_shell: st.image.config.shell.clone(),
+            facts: match &instructions {
+                std::borrow::Cow::Borrowed(_) => facts[i].take(),
+                std::borrow::Cow::Owned(_) => None,
+            },
         };
         let plan = fusion::plan_stage(stage, &instructions, i, opts, &pctx);
         for step in &plan.steps {
@@ -717,7 +729,7 @@ pub fn emit(
     }
 
     finalize_context(&mut ctx);
-    let mut target_state = ctx.stages[target].clone();
+    let mut target_state = ctx.stages.swap_remove(target);
     let labels = &opts.labels;
     if !labels.is_empty() {
         let l = target_state
@@ -756,7 +768,11 @@ fn first_comments(program: &Program) -> &[String] {
 
 /// For each stage, the managers whose package index some stage built on it (directly
 /// or further down) needs because it installs without refreshing first.
-fn downstream_index_needs(program: &Program, bases: &[String]) -> Vec<BTreeSet<&'static str>> {
+fn downstream_index_needs(
+    program: &Program,
+    bases: &[String],
+    facts: &[Option<Vec<Option<crate::analysis::RunFacts>>>],
+) -> Vec<BTreeSet<&'static str>> {
     let n = program.stages.len();
     let mut down: Vec<BTreeSet<&'static str>> = vec![BTreeSet::new(); n];
     for j in (0..n).rev() {
@@ -765,13 +781,10 @@ fn downstream_index_needs(program: &Program, bases: &[String]) -> Vec<BTreeSet<&
         };
         let mut needs = down[j].clone();
         let mut refreshed: BTreeSet<&'static str> = BTreeSet::new();
-        for instr in &program.stages[j].instructions {
-            if let Kind::Run(r) = &instr.kind {
-                let f = crate::analysis::analyze(&r.cmd.args.join(" "));
-                refreshed.extend(f.updates.iter().copied());
-                for m in f.installs.difference(&refreshed) {
-                    needs.insert(m);
-                }
+        for f in facts[j].iter().flatten().flatten() {
+            refreshed.extend(f.updates.iter().copied());
+            for m in f.installs.difference(&refreshed) {
+                needs.insert(m);
             }
         }
         down[b].extend(needs);

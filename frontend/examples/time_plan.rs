@@ -1,0 +1,31 @@
+//! Prints the median wall time of parse+plan+emit for generated Dockerfiles of
+//! 10..10,000 instructions (a quick number; `cargo bench` gives the full picture).
+//!
+//! `cargo run --release --example time_plan`
+
+#[path = "gen_dockerfile.rs"]
+mod gen_dockerfile;
+
+use std::time::Instant;
+
+fn main() {
+    let opts = slimfile::model::options::BuildOptions::new();
+    for n in [10, 100, 1_000, 10_000] {
+        let src = gen_dockerfile::generate(n);
+        let rounds = if n >= 10_000 { 11 } else { 51 };
+        let mut times: Vec<f64> = (0..rounds)
+            .map(|_| {
+                let t = Instant::now();
+                let e = slimfile::plan(&src, "Dockerfile", &opts).expect("plan");
+                std::hint::black_box(e.definition.def.len());
+                t.elapsed().as_secs_f64() * 1e3
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        println!(
+            "{n:>6} instructions: median {:.3} ms (min {:.3} ms)",
+            times[rounds / 2],
+            times[0]
+        );
+    }
+}
