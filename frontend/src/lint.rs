@@ -8,6 +8,8 @@
 use crate::analysis;
 use crate::diagnostics::Span;
 use crate::fusion::{StagePlan, Step};
+use crate::llb::convert::UndefinedVar;
+use crate::model::expand::Lexer;
 use crate::model::instructions::{Kind, Program};
 use crate::syntax::Dockerfile;
 
@@ -99,6 +101,36 @@ pub const RULES: &[Rule] = &[
         official: true,
     },
     Rule {
+        name: "UndefinedVar",
+        description: "Variables should be defined before their use",
+        official: true,
+    },
+    Rule {
+        name: "UndefinedArgInFrom",
+        description: "FROM command must use declared ARGs",
+        official: true,
+    },
+    Rule {
+        name: "RedundantTargetPlatform",
+        description: "Setting platform to predefined $TARGETPLATFORM in FROM is redundant as this is the default behavior",
+        official: true,
+    },
+    Rule {
+        name: "FromPlatformFlagConstDisallowed",
+        description: "FROM --platform flag should not use a constant value",
+        official: true,
+    },
+    Rule {
+        name: "ExposeProtoCasing",
+        description: "Protocol in EXPOSE instruction should be lowercase",
+        official: true,
+    },
+    Rule {
+        name: "ExposeInvalidFormat",
+        description: "IP address and host-port mapping should not be used in EXPOSE instruction. This will become an error in a future release",
+        official: true,
+    },
+    Rule {
         name: "SlimfileFusionBlocked",
         description: "Package-manager RUNs that slimfile could not fuse because of the file's structure",
         official: false,
@@ -147,8 +179,13 @@ pub fn skipped_rules(df: &Dockerfile) -> Vec<String> {
         .collect()
 }
 
-/// Runs every rule.
-pub fn check(df: &Dockerfile, program: &Program, plans: &[StagePlan]) -> Vec<Finding> {
+/// Runs every rule. `undefined` are the variables the build found undefined.
+pub fn check(
+    df: &Dockerfile,
+    program: &Program,
+    plans: &[StagePlan],
+    undefined: &[UndefinedVar],
+) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut add = |name: &str, detail: String, span: Span| {
         let r = rule(name);
@@ -198,8 +235,72 @@ pub fn check(df: &Dockerfile, program: &Program, plans: &[StagePlan]) -> Vec<Fin
         );
     }
 
+    for u in undefined {
+        let mut detail = format!("Usage of undefined variable '${}'", u.name);
+        if let Some(s) = &u.suggestion {
+            detail.push_str(&format!(" (did you mean ${s}?)"));
+        }
+        add("UndefinedVar", detail, u.span);
+    }
+
+    // ARGs a FROM line may use: global ARGs and the predefined platform args.
+    let mut declared: Vec<(String, String)> = [
+        "BUILDPLATFORM",
+        "BUILDOS",
+        "BUILDARCH",
+        "BUILDVARIANT",
+        "BUILDOSVERSION",
+        "TARGETPLATFORM",
+        "TARGETOS",
+        "TARGETARCH",
+        "TARGETVARIANT",
+        "TARGETOSVERSION",
+        "TARGETSTAGE",
+    ]
+    .iter()
+    .map(|k| (k.to_string(), "x".to_string()))
+    .collect();
+    for instr in &program.meta_args {
+        if let Kind::Arg(defs) = &instr.kind {
+            declared.extend(defs.iter().map(|d| (d.key.clone(), "x".to_string())));
+        }
+    }
+    let lexer = Lexer::new(df.escape);
     let mut names: Vec<&str> = Vec::new();
     for stage in &program.stages {
+        for word in std::iter::once(&stage.base).chain(stage.platform.iter()) {
+            if let Ok(e) = lexer.process_word(word, &declared) {
+                for name in e.unmatched {
+                    add(
+                        "UndefinedArgInFrom",
+                        format!("FROM argument '{name}' is not declared"),
+                        stage.span,
+                    );
+                }
+            }
+        }
+        if let Some(p) = &stage.platform {
+            if p == "$TARGETPLATFORM" || p == "${TARGETPLATFORM}" {
+                add(
+                    "RedundantTargetPlatform",
+                    format!(
+                        "Setting platform to predefined {p} in FROM is redundant as this is the default behavior"
+                    ),
+                    stage.span,
+                );
+            } else if !p.contains('$')
+                && !stage.name.as_ref().is_some_and(|n| {
+                    p.split('/')
+                        .any(|part| !part.is_empty() && n.contains(&part.to_ascii_lowercase()))
+                })
+            {
+                add(
+                    "FromPlatformFlagConstDisallowed",
+                    format!("FROM --platform flag should not use constant value {p:?}"),
+                    stage.span,
+                );
+            }
+        }
         let words: Vec<&str> = stage.source_code.split_whitespace().collect();
         if let Some(pos) = words.iter().position(|w| w.eq_ignore_ascii_case("as"))
             && let Some(name) = words.get(pos + 1)
@@ -268,6 +369,30 @@ pub fn check(df: &Dockerfile, program: &Program, plans: &[StagePlan]) -> Vec<Fin
                     }
                 }
                 Kind::Healthcheck(_) => seen_health += 1,
+                Kind::Expose(ports) => {
+                    for p in ports {
+                        if let Some((_, proto)) = p.rsplit_once('/')
+                            && proto != proto.to_ascii_lowercase()
+                        {
+                            add(
+                                "ExposeProtoCasing",
+                                format!(
+                                    "Defined protocol '{p}' in EXPOSE instruction should be lowercase"
+                                ),
+                                instr.span,
+                            );
+                        }
+                        if p.contains(':') {
+                            add(
+                                "ExposeInvalidFormat",
+                                format!(
+                                    "EXPOSE instruction should not define an IP address or host-port mapping, found '{p}'"
+                                ),
+                                instr.span,
+                            );
+                        }
+                    }
+                }
                 Kind::Maintainer(_) => add(
                     "MaintainerDeprecated",
                     "Maintainer instruction is deprecated in favor of using label".into(),
@@ -427,14 +552,13 @@ mod tests {
 
     fn rules_for(src: &str) -> Vec<&'static str> {
         let (df, program) = crate::parse_program(src).unwrap();
-        let plans = crate::plan(
+        let e = crate::plan(
             src,
             "Dockerfile",
             &crate::model::options::BuildOptions::new(),
         )
-        .unwrap()
-        .fusion;
-        check(&df, &program, &plans)
+        .unwrap();
+        check(&df, &program, &e.fusion, &e.undefined_vars)
             .iter()
             .map(|f| f.rule)
             .collect()
@@ -456,6 +580,23 @@ mod tests {
             assert!(r.contains(&want), "{want} missing from {r:?}");
         }
         assert!(rules_for("FROM a\nCMD [\"x\"]\n").is_empty());
+        let r = rules_for(
+            "ARG V=1\nFROM --platform=linux/amd64 a:${V}${NOPE}\nEXPOSE 80/TCP 1.2.3.4:80:80\nENV A=$VERSON\nARG VERSION=2\nCOPY $VERSION /x\n",
+        );
+        for want in [
+            "UndefinedArgInFrom",
+            "FromPlatformFlagConstDisallowed",
+            "ExposeProtoCasing",
+            "ExposeInvalidFormat",
+            "UndefinedVar",
+        ] {
+            assert!(r.contains(&want), "{want} missing from {r:?}");
+        }
+        assert_eq!(
+            r.iter().filter(|x| **x == "UndefinedVar").count(),
+            1,
+            "{r:?}"
+        );
     }
 
     #[test]

@@ -255,7 +255,14 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
     let text = String::from_utf8_lossy(&data).into_owned();
 
     if let Some(req) = opts.request_id.clone() {
-        return match subrequests::handle(&req, &text, &filename, &opts.build) {
+        // Lint with the real base images, so variables they define are not reported.
+        let images = match (req.as_str(), crate::parse_program(&text)) {
+            ("frontend.lint", Ok((_, program))) => {
+                resolve_images(client, &program, &opts).await.ok()
+            }
+            _ => None,
+        };
+        return match subrequests::handle(&req, &text, &filename, &opts.build, images.as_ref()) {
             Some(Ok(metadata)) => Ok(fe::Result {
                 metadata,
                 attestations: Default::default(),
@@ -299,34 +306,12 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
     }
 
     let program = crate::parse_program(&text).map_err(|d| diag_with_source(d, &filename, &data))?;
-    let requests = crate::llb::convert::external_images(&program.1, &opts.build)
-        .map_err(|d| diag_with_source(d, &filename, &data))?;
-    let mut images = BTreeMap::new();
-    for req in requests {
-        let res = client
-            .resolve_image_config(fe::ResolveImageConfigRequest {
-                r#ref: req.reference.clone(),
-                platform: Some(pb_platform(&req.platform)),
-                resolve_mode: opts.build.resolve_mode.clone().unwrap_or_default(),
-                log_name: format!("[internal] load metadata for {}", req.reference),
-                ..Default::default()
-            })
-            .await?
-            .into_inner();
-        let image: Image = serde_json::from_slice(&res.config).map_err(|e| FrontendError {
-            message: format!("failed to parse image config of {}: {e}", req.reference),
-            source: None,
-            status: None,
+    let images = resolve_images(client, &program.1, &opts)
+        .await
+        .map_err(|e| match e {
+            ResolveError::Compile(d) => diag_with_source(d, &filename, &data),
+            ResolveError::Engine(e) => e,
         })?;
-        images.insert(
-            req.reference.clone(),
-            ResolvedImage {
-                reference: req.reference,
-                digest: Some(res.digest).filter(|d| !d.is_empty()),
-                image,
-            },
-        );
-    }
     let emitted = crate::llb::convert::emit(
         &program.1,
         &opts.build,
@@ -337,13 +322,7 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
     .map_err(|d| diag_with_source(d, &filename, &data))?;
 
     warn(
-        client,
-        &df_digest,
-        &program.0,
-        &program.1,
-        &emitted.fusion,
-        &filename,
-        &data,
+        client, &df_digest, &program.0, &program.1, &emitted, &filename, &data,
     )
     .await;
 
@@ -408,16 +387,62 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
     })
 }
 
+enum ResolveError {
+    Compile(Diagnostic),
+    Engine(FrontendError),
+}
+
+/// Resolves every external image the build needs (`ResolveImageConfig`).
+async fn resolve_images(
+    client: &mut Client,
+    program: &crate::model::instructions::Program,
+    opts: &FrontendOptions,
+) -> Result<BTreeMap<String, ResolvedImage>, ResolveError> {
+    let requests = crate::llb::convert::external_images(program, &opts.build)
+        .map_err(ResolveError::Compile)?;
+    let mut images = BTreeMap::new();
+    for req in requests {
+        let res = client
+            .resolve_image_config(fe::ResolveImageConfigRequest {
+                r#ref: req.reference.clone(),
+                platform: Some(pb_platform(&req.platform)),
+                resolve_mode: opts.build.resolve_mode.clone().unwrap_or_default(),
+                log_name: format!("[internal] load metadata for {}", req.reference),
+                ..Default::default()
+            })
+            .await
+            .map_err(|s| ResolveError::Engine(s.into()))?
+            .into_inner();
+        let image: Image = serde_json::from_slice(&res.config).map_err(|e| {
+            ResolveError::Engine(FrontendError {
+                message: format!("failed to parse image config of {}: {e}", req.reference),
+                source: None,
+                status: None,
+            })
+        })?;
+        images.insert(
+            req.reference.clone(),
+            ResolvedImage {
+                reference: req.reference,
+                digest: Some(res.digest).filter(|d| !d.is_empty()),
+                image,
+            },
+        );
+    }
+    Ok(images)
+}
+
 /// Sends build warnings: lint findings, and one line per stage summarising fusion.
 async fn warn(
     client: &mut Client,
     digest: &str,
     df: &crate::syntax::Dockerfile,
     program: &crate::model::instructions::Program,
-    plans: &[crate::fusion::StagePlan],
+    emitted: &crate::llb::convert::Emitted,
     filename: &str,
     data: &[u8],
 ) {
+    let plans = &emitted.fusion;
     let info = pb::SourceInfo {
         filename: filename.to_string(),
         data: data.to_vec(),
@@ -463,7 +488,7 @@ async fn warn(
             .collect();
         reqs.push((short, Vec::new(), String::new(), ranges));
     }
-    for f in crate::lint::check(df, program, plans) {
+    for f in crate::lint::check(df, program, plans, &emitted.undefined_vars) {
         reqs.push((
             format!("{}: {} (line {})", f.rule, f.detail, f.span.start_line),
             vec![f.description.as_bytes().to_vec()],

@@ -3,11 +3,12 @@
 //! `frontend.lint`. Each returns a Result without refs whose metadata holds
 //! `result.json`, `result.txt` and `version` (and `result.statuscode` for lint).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Value, json};
 
 use crate::diagnostics::{Diagnostic, Span};
+use crate::llb::convert::ResolvedImage;
 use crate::llb::convert::run::parse_mount_raw;
 use crate::model::instructions::{Kind, Program};
 use crate::model::options::BuildOptions;
@@ -67,6 +68,7 @@ pub fn handle(
     text: &str,
     filename: &str,
     opts: &BuildOptions,
+    images: Option<&BTreeMap<String, ResolvedImage>>,
 ) -> Option<Result<HashMap<String, Vec<u8>>, Diagnostic>> {
     Some(match request {
         "frontend.subrequests.describe" => Ok(describe()),
@@ -74,7 +76,7 @@ pub fn handle(
         "frontend.outline" => {
             crate::parse_program(text).map(|(_, p)| outline(&p, text, filename, opts))
         }
-        "frontend.lint" => Ok(lint(text, filename, opts)),
+        "frontend.lint" => Ok(lint(text, filename, opts, images)),
         _ => return None,
     })
 }
@@ -229,20 +231,29 @@ fn outline(
     meta(&v, txt, "1.0.0")
 }
 
-fn lint(text: &str, filename: &str, opts: &BuildOptions) -> HashMap<String, Vec<u8>> {
+fn lint(
+    text: &str,
+    filename: &str,
+    opts: &BuildOptions,
+    images: Option<&BTreeMap<String, ResolvedImage>>,
+) -> HashMap<String, Vec<u8>> {
     let mut warnings = Vec::new();
     let mut build_error = None;
     let mut txt = String::new();
     match crate::parse_program(text) {
         Ok((df, program)) => {
-            let plans = match crate::plan(text, filename, opts) {
-                Ok(e) => e.fusion,
+            let planned = match images {
+                Some(images) => crate::compile(text, filename, opts, images),
+                None => crate::plan(text, filename, opts),
+            };
+            let (plans, undefined) = match planned {
+                Ok(e) => (e.fusion, e.undefined_vars),
                 Err(d) => {
                     build_error = Some(d);
-                    Vec::new()
+                    (Vec::new(), Vec::new())
                 }
             };
-            for f in crate::lint::check(&df, &program, &plans) {
+            for f in crate::lint::check(&df, &program, &plans, &undefined) {
                 txt.push_str(&format!(
                     "\nWARNING: {} - {}\n{}\n",
                     f.rule, f.url, f.detail

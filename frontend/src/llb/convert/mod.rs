@@ -56,6 +56,8 @@ pub struct Emitted {
     pub fused_ops: BTreeMap<(usize, usize), FusedOp>,
     /// Digests of the fused exec ops in `definition`.
     pub fused_digests: BTreeSet<String>,
+    /// Variables used but not defined, in order of use.
+    pub undefined_vars: Vec<UndefinedVar>,
 }
 
 /// What a fused group became.
@@ -231,6 +233,19 @@ pub(crate) struct Ctx<'a> {
     pub stages: Vec<StageState>,
     pub program: &'a Program,
     pub fused_ops: BTreeMap<(usize, usize), FusedOp>,
+    /// Variables used but not defined (for the UndefinedVar check).
+    pub undefined: std::cell::RefCell<Vec<UndefinedVar>>,
+}
+
+/// A variable used in an instruction without being defined at that point.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndefinedVar {
+    /// The instruction.
+    pub span: Span,
+    /// The variable.
+    pub name: String,
+    /// A defined variable with a similar name.
+    pub suggestion: Option<String>,
 }
 
 impl Ctx<'_> {
@@ -573,6 +588,7 @@ pub fn emit(
         stages: Vec::new(),
         program,
         fused_ops: BTreeMap::new(),
+        undefined: std::cell::RefCell::new(Vec::new()),
     };
     let mut plans = Vec::new();
     let file_nofuse = fusion::has_nofuse(first_comments(program));
@@ -754,6 +770,7 @@ pub fn emit(
         fusion: plans,
         fused_ops: ctx.fused_ops,
         fused_digests,
+        undefined_vars: ctx.undefined.into_inner(),
     })
 }
 
@@ -896,10 +913,30 @@ pub(crate) fn expand(
     word: &str,
     span: Span,
 ) -> Result<String, Diagnostic> {
-    ctx.lexer
+    let expanded = ctx
+        .lexer
         .process_word(word, &st.env)
-        .map(|e| e.result)
-        .map_err(|e| Diagnostic::error("expand", e.to_string()).at(span))
+        .map_err(|e| Diagnostic::error("expand", e.to_string()).at(span))?;
+    if !expanded.unmatched.is_empty() {
+        let keys = st.env.keys();
+        let mut undefined = ctx.undefined.borrow_mut();
+        for name in expanded.unmatched {
+            if st.build_args.iter().any(|(k, _)| *k == name)
+                || undefined.iter().any(|u| u.span == span && u.name == name)
+            {
+                continue;
+            }
+            let suggestion =
+                crate::model::instructions::suggest(&name, keys.iter().map(String::as_str))
+                    .map(str::to_string);
+            undefined.push(UndefinedVar {
+                span,
+                name,
+                suggestion,
+            });
+        }
+    }
+    Ok(expanded.result)
 }
 
 /// The progress name of an instruction: variables expanded where set, keyword upper-cased.
