@@ -6,6 +6,7 @@
 //! which keeps emission pure and synchronous.
 
 mod copy;
+pub mod named;
 pub(crate) mod run;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -534,21 +535,40 @@ pub fn external_images(
             continue;
         }
         let platform = stage_platform(stage, &lexer, &globals, &target_platform)?;
-        if find_stage(program, &bases[i], i).is_none() && !bases[i].eq_ignore_ascii_case("scratch")
+        let mut want = |name: &str, span: Span| -> Result<(), Diagnostic> {
+            match named::lookup(opts, name, &platform).map_err(|d| d.at(span))? {
+                Some(named::NamedContext::Image(reference)) => {
+                    out.insert(ImageRequest {
+                        reference,
+                        platform: platform.clone(),
+                    });
+                }
+                Some(_) => {}
+                None if !name.eq_ignore_ascii_case("scratch") => {
+                    out.insert(ImageRequest {
+                        reference: normalize_reference(name).map_err(|d| d.at(span))?,
+                        platform: platform.clone(),
+                    });
+                }
+                None => {}
+            }
+            Ok(())
+        };
+        if let Some(n) = &stage.name
+            && named::lookup(opts, n, &platform)
+                .map_err(|d| d.at(stage.span))?
+                .is_some()
         {
-            out.insert(ImageRequest {
-                reference: normalize_reference(&bases[i]).map_err(|d| d.at(stage.span))?,
-                platform: platform.clone(),
-            });
+            want(n, stage.span)?;
+            continue;
+        }
+        if find_stage(program, &bases[i], i).is_none() {
+            want(&bases[i], stage.span)?;
         }
         for instr in &stage.instructions {
             for from in instr_sources(instr) {
-                if find_stage(program, &from, i).is_none() && !from.eq_ignore_ascii_case("scratch")
-                {
-                    out.insert(ImageRequest {
-                        reference: normalize_reference(&from).map_err(|d| d.at(instr.span))?,
-                        platform: platform.clone(),
-                    });
+                if find_stage(program, &from, i).is_none() {
+                    want(&from, instr.span)?;
                 }
             }
         }
@@ -643,7 +663,35 @@ pub fn emit(
             ctx.stages.push(st);
             continue;
         }
-        if let Some(b) = base_stage {
+        // A named context with the stage's name replaces the whole stage.
+        if let Some(n) = &stage.name
+            && let Some(nc) = named::lookup(opts, n, &platform).map_err(|d| d.at(stage.span))?
+        {
+            let (state, img) = named::state(&mut ctx, n, &nc, &platform, stage.span)?;
+            st.state = state;
+            if let Some(img) = img {
+                st.image = img;
+            }
+            for kv in st.image.config.env.clone().unwrap_or_default() {
+                let (k, v) = kv.split_once('=').unwrap_or((kv.as_str(), ""));
+                st.env.set(k, v);
+            }
+            st.dispatched = true;
+            ctx.stages.push(st);
+            continue;
+        }
+        let named_base = if base_stage.is_none() {
+            named::lookup(opts, &bases[i], &platform).map_err(|d| d.at(stage.span))?
+        } else {
+            None
+        };
+        if let Some(nc) = &named_base {
+            let (state, img) = named::state(&mut ctx, &bases[i], nc, &platform, stage.span)?;
+            st.state = state;
+            if let Some(img) = img {
+                st.image = img;
+            }
+        } else if let Some(b) = base_stage {
             let base = &ctx.stages[b];
             if !base.dispatched {
                 return Err(Diagnostic::error(

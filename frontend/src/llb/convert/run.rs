@@ -409,6 +409,10 @@ pub(crate) fn source_state(
         }
         return Ok(s.state);
     }
+    let platform = st.platform.clone();
+    if let Some(nc) = super::named::lookup(ctx.opts, from, &platform).map_err(|d| d.at(span))? {
+        return Ok(super::named::state(ctx, from, &nc, &platform, span)?.0);
+    }
     if from.eq_ignore_ascii_case("scratch") {
         return Ok(None);
     }
@@ -416,7 +420,6 @@ pub(crate) fn source_state(
     let resolved = ctx.images.get(&reference).cloned().ok_or_else(|| {
         Diagnostic::error("stage", format!("image {reference} was not resolved")).at(span)
     })?;
-    let platform = st.platform.clone();
     Ok(ctx.image_source(&resolved, &platform, None, None, None))
 }
 

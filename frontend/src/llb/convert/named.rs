@@ -1,0 +1,128 @@
+//! Named build contexts (`docker buildx build --build-context NAME=VALUE`, frontend
+//! options `context:NAME[::PLATFORM]`): they replace a stage, a `FROM` base, or a
+//! `--from` source of the same name.
+//!
+//! Supported values: `docker-image://REF` (including `scratch`) and `local:NAME`
+//! (a directory the client sends). Other kinds (git, http, oci-layout, input) are
+//! rejected with a clear error rather than ignored.
+
+use std::collections::BTreeMap;
+
+use bollard_buildkit_proto::pb;
+
+use super::{Ctx, normalize_reference};
+use crate::diagnostics::{Diagnostic, Span};
+use crate::llb::graph::{OpNode, Output, State};
+use crate::model::options::{BuildOptions, Platform};
+
+/// What a named context stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NamedContext {
+    /// An image (normalized reference), to resolve like a base image.
+    Image(String),
+    /// The empty filesystem.
+    Scratch,
+    /// A directory sent by the client under this local name.
+    Local(String),
+}
+
+/// The familiar form of a name (`docker.io/library/debian:latest` → `debian`), as the
+/// official frontend uses for `context:` keys.
+fn familiar(name: &str) -> String {
+    let n = name
+        .strip_prefix("docker.io/library/")
+        .or_else(|| name.strip_prefix("docker.io/"))
+        .unwrap_or(name);
+    n.strip_suffix(":latest").unwrap_or(n).to_string()
+}
+
+/// Looks up the named context for `name` (platform-specific key first).
+pub fn lookup(
+    opts: &BuildOptions,
+    name: &str,
+    platform: &Platform,
+) -> Result<Option<NamedContext>, Diagnostic> {
+    if opts.named_contexts.is_empty() {
+        return Ok(None);
+    }
+    let name = familiar(name);
+    let value = opts
+        .named_contexts
+        .get(&format!("{name}::{}", platform.format()))
+        .or_else(|| opts.named_contexts.get(&name));
+    let Some(v) = value else {
+        return Ok(None);
+    };
+    let unsupported = |kind: &str| {
+        Diagnostic::error(
+            "option",
+            format!("named context {name}={v}: {kind} contexts are not supported by slimfile yet"),
+        )
+    };
+    match v.split_once(':') {
+        Some(("docker-image", rest)) => {
+            let r = rest.trim_start_matches("//");
+            if r == "scratch" {
+                Ok(Some(NamedContext::Scratch))
+            } else {
+                Ok(Some(NamedContext::Image(normalize_reference(r)?)))
+            }
+        }
+        Some(("local", local)) => Ok(Some(NamedContext::Local(local.to_string()))),
+        Some((kind @ ("git" | "http" | "https" | "oci-layout" | "input"), _)) => {
+            Err(unsupported(kind))
+        }
+        _ if v.starts_with("git@") => Err(unsupported("git")),
+        _ => Err(Diagnostic::error(
+            "option",
+            format!("invalid context specifier {v} for {name}"),
+        )),
+    }
+}
+
+/// The state of a named context; for images also their config.
+pub(crate) fn state(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    nc: &NamedContext,
+    platform: &Platform,
+    span: Span,
+) -> Result<(State, Option<crate::image::Image>), Diagnostic> {
+    match nc {
+        NamedContext::Scratch => Ok((None, None)),
+        NamedContext::Image(reference) => {
+            let resolved = ctx.images.get(reference).cloned().ok_or_else(|| {
+                Diagnostic::error("stage", format!("image {reference} was not resolved")).at(span)
+            })?;
+            let shown = format!("[context {}] {}", familiar(name), resolved.reference);
+            let state = ctx.image_source(&resolved, platform, Some(shown), None, Some(span));
+            let mut img = resolved.image.clone();
+            img.created = None;
+            Ok((state, Some(img)))
+        }
+        NamedContext::Local(local) => {
+            let mut attrs = BTreeMap::new();
+            attrs.insert("local.session".to_string(), ctx.opts.session_id.clone());
+            attrs.insert(
+                "local.sharedkeyhint".to_string(),
+                format!("context:{}", familiar(name)),
+            );
+            let mut node = OpNode::new(
+                pb::op::Op::Source(pb::SourceOp {
+                    identifier: format!("local://{local}"),
+                    attrs,
+                }),
+                Vec::new(),
+            );
+            node.name = Some(format!("[context {}] load from client", familiar(name)));
+            node.caps.insert("source.local");
+            Ok((
+                Some(Output {
+                    op: ctx.graph.push(node),
+                    index: 0,
+                }),
+                None,
+            ))
+        }
+    }
+}
