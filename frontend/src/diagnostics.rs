@@ -20,6 +20,16 @@ pub struct Span {
 }
 
 impl Span {
+    /// The 1-based column of the span's first character in `source`, when the span
+    /// has a byte offset.
+    pub fn column(&self, source: &str) -> Option<usize> {
+        if self.start == 0 && self.end == 0 {
+            return None;
+        }
+        let before = source.get(..self.start)?;
+        Some(before.rsplit('\n').next().unwrap_or("").chars().count() + 1)
+    }
+
     /// A span covering whole lines, without byte offsets.
     pub fn lines(start_line: usize, end_line: usize) -> Self {
         Span {
@@ -95,7 +105,7 @@ impl Diagnostic {
     /// Renders the diagnostic with a code frame in the official frontend's style:
     ///
     /// ```text
-    /// Dockerfile:3
+    /// Dockerfile:3:1
     /// --------------------
     ///    2 |     FROM alpine
     ///    3 | >>> RUN false
@@ -113,6 +123,9 @@ impl Diagnostic {
             let first = span.start_line.saturating_sub(2).max(1);
             let last = (end + 2).min(lines.len());
             out.push_str(&format!("{filename}:{}", span.start_line));
+            if let Some(col) = span.column(source) {
+                out.push_str(&format!(":{col}"));
+            }
             if end > span.start_line {
                 out.push_str(&format!("-{end}"));
             }
@@ -137,5 +150,28 @@ impl Diagnostic {
             out.push_str(&format!("\nhelp: {help}"));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_file_line_column_and_snippet() {
+        let src = "FROM a\n  COPY x\nRUN y\n";
+        let d = Diagnostic::error("parse", "COPY requires at least two arguments").at(Span {
+            start_line: 2,
+            end_line: 2,
+            start: 9,
+            end: 16,
+        });
+        let out = d.render("Dockerfile", src);
+        assert!(out.starts_with("Dockerfile:2:3\n"), "{out}");
+        assert!(out.contains("   2 | >>>   COPY x"), "{out}");
+        assert!(
+            out.ends_with("error: COPY requires at least two arguments"),
+            "{out}"
+        );
     }
 }
