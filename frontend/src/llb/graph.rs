@@ -81,6 +81,13 @@ pub fn digest(bytes: &[u8]) -> String {
 }
 
 impl Graph {
+    /// An arena with room for `n` ops.
+    pub fn with_capacity(n: usize) -> Self {
+        Graph {
+            ops: Vec::with_capacity(n),
+        }
+    }
+
     /// Adds an op; returns its index.
     pub fn push(&mut self, node: OpNode) -> usize {
         self.ops.push(node);

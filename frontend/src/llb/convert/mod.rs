@@ -598,7 +598,9 @@ pub fn emit(
     let several = program.stages.len() > 1;
 
     let mut ctx = Ctx {
-        graph: Graph::default(),
+        graph: Graph::with_capacity(
+            program.stages.iter().map(|s| s.instructions.len() + 1).sum::<usize>() + 4,
+        ),
         opts,
         lexer,
         global_args: globals,
