@@ -14,7 +14,11 @@ fn main() {
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
-    let sizes = if sizes.is_empty() { vec![10, 100, 1_000, 10_000] } else { sizes };
+    let sizes = if sizes.is_empty() {
+        vec![10, 100, 1_000, 10_000]
+    } else {
+        sizes
+    };
     for n in sizes {
         let src = gen_dockerfile::generate(n);
         let rounds = if n >= 10_000 { 11 } else { 51 };

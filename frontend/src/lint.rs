@@ -106,6 +106,11 @@ pub const RULES: &[Rule] = &[
         official: true,
     },
     Rule {
+        name: "InvalidDefaultArgInFrom",
+        description: "Default value for global ARG results in an empty or invalid base image name",
+        official: true,
+    },
+    Rule {
         name: "UndefinedArgInFrom",
         description: "FROM command must use declared ARGs",
         official: true,
@@ -266,8 +271,45 @@ pub fn check(
         }
     }
     let lexer = Lexer::new(df.escape);
+    // Global ARGs with only their default values (no build args), for
+    // InvalidDefaultArgInFrom.
+    let mut defaults: Vec<(String, String)> = Vec::new();
+    for instr in &program.meta_args {
+        if let Kind::Arg(defs) = &instr.kind {
+            for d in defs {
+                if let Some(v) = &d.value {
+                    let v = lexer
+                        .process_word(v, &defaults)
+                        .map(|e| e.result)
+                        .unwrap_or_default();
+                    defaults.push((d.key.clone(), v));
+                }
+            }
+        }
+    }
     let mut names: Vec<&str> = Vec::new();
     for stage in &program.stages {
+        if stage.base.contains('$') {
+            let with_defaults = lexer.process_word(&stage.base, &defaults).map(|e| e.result);
+            let invalid = match &with_defaults {
+                Ok(b) => {
+                    b.is_empty()
+                        || (!b.eq_ignore_ascii_case("scratch")
+                            && crate::llb::convert::normalize_reference(b).is_err())
+                }
+                Err(_) => true,
+            };
+            if invalid {
+                add(
+                    "InvalidDefaultArgInFrom",
+                    format!(
+                        "Default value for ARG {} results in empty or invalid base image name",
+                        stage.base
+                    ),
+                    stage.span,
+                );
+            }
+        }
         for word in std::iter::once(&stage.base).chain(stage.platform.iter()) {
             if let Ok(e) = lexer.process_word(word, &declared) {
                 for name in e.unmatched {
@@ -597,6 +639,17 @@ mod tests {
             1,
             "{r:?}"
         );
+        let mut opts = crate::model::options::BuildOptions::new();
+        opts.build_args.insert("TAG".into(), "1".into());
+        let src = "ARG TAG\nFROM busybox:${TAG}\n";
+        let (df, program) = crate::parse_program(src).unwrap();
+        let e = crate::plan(src, "Dockerfile", &opts).unwrap();
+        let r: Vec<&str> = check(&df, &program, &e.fusion, &e.undefined_vars)
+            .iter()
+            .map(|f| f.rule)
+            .collect();
+        assert!(r.contains(&"InvalidDefaultArgInFrom"), "{r:?}");
+        assert!(!rules_for("ARG IMG=debian\nFROM ${IMG}\n").contains(&"InvalidDefaultArgInFrom"));
     }
 
     #[test]

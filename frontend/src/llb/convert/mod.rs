@@ -116,6 +116,22 @@ pub fn normalize_reference(name: &str) -> Result<String, Diagnostic> {
         }
     }
     let last = full.rsplit('/').next().unwrap_or("");
+    if let Some((_, tag)) = last.split_once(':') {
+        let valid = tag.len() <= 128
+            && tag
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+            && tag
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+        if !valid {
+            return Err(Diagnostic::error(
+                "stage",
+                format!("failed to parse stage name {name:?}: invalid reference format"),
+            ));
+        }
+    }
     if !last.contains(':') && digest.is_none() {
         full.push_str(":latest");
     }
@@ -599,7 +615,12 @@ pub fn emit(
 
     let mut ctx = Ctx {
         graph: Graph::with_capacity(
-            program.stages.iter().map(|s| s.instructions.len() + 1).sum::<usize>() + 4,
+            program
+                .stages
+                .iter()
+                .map(|s| s.instructions.len() + 1)
+                .sum::<usize>()
+                + 4,
         ),
         opts,
         lexer,
