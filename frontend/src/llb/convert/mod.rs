@@ -984,6 +984,10 @@ pub(crate) fn expand(
     word: &str,
     span: Span,
 ) -> Result<String, Diagnostic> {
+    // Words without expansions, quotes or escapes expand to themselves.
+    if !word.contains(['$', '\'', '"']) && !word.contains(ctx.lexer.escape) {
+        return Ok(word.to_string());
+    }
     let expanded = ctx
         .lexer
         .process_word(word, &st.env)
@@ -1016,10 +1020,15 @@ pub(crate) fn progress_text(ctx: &Ctx<'_>, st: &StageState, original: &str) -> S
     lexer.raw_quotes = true;
     lexer.skip_unset_env = true;
     let text = original.trim();
-    let expanded = lexer
-        .process_word(text, &st.env)
-        .map(|e| e.result)
-        .unwrap_or_else(|_| text.to_string());
+    // With raw quotes, only `$` and the escape character change anything.
+    let expanded = if text.contains('$') || text.contains(lexer.escape) {
+        lexer
+            .process_word(text, &st.env)
+            .map(|e| e.result)
+            .unwrap_or_else(|_| text.to_string())
+    } else {
+        text.to_string()
+    };
     match expanded.split_once(' ') {
         Some((k, rest)) => format!("{} {rest}", k.to_ascii_uppercase()),
         None => expanded.to_ascii_uppercase(),
