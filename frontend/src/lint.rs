@@ -184,6 +184,25 @@ pub fn skipped_rules(df: &Dockerfile) -> Vec<String> {
         .collect()
 }
 
+/// `# check=error=true`: findings fail the build.
+pub fn errors_fail_build(df: &Dockerfile) -> bool {
+    df.directive("check").is_some_and(|v| {
+        v.split(';')
+            .any(|part| part.trim().eq_ignore_ascii_case("error=true"))
+    })
+}
+
+/// The error a build with `# check=error=true` fails with, if there are findings.
+pub fn violation_error(findings: &[Finding]) -> Option<String> {
+    let mut rules: Vec<&str> = Vec::new();
+    for f in findings {
+        if !rules.contains(&f.rule) {
+            rules.push(f.rule);
+        }
+    }
+    (!rules.is_empty()).then(|| format!("lint violation found for rules: {}", rules.join(", ")))
+}
+
 /// Runs every rule. `undefined` are the variables the build found undefined.
 pub fn check(
     df: &Dockerfile,
@@ -565,7 +584,13 @@ pub fn check(
 
     let skip = skipped_rules(df);
     out.retain(|f| !skip.iter().any(|s| s == "all" || s == f.rule));
-    out.sort_by_key(|f| (f.span.start_line, f.rule));
+    let order = |name: &str| {
+        RULES
+            .iter()
+            .position(|r| r.name == name)
+            .unwrap_or(usize::MAX)
+    };
+    out.sort_by_key(|f| (f.span.start_line, order(f.rule)));
     out
 }
 

@@ -309,7 +309,9 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
     let images = resolve_images(client, &program.1, &opts)
         .await
         .map_err(|e| match e {
-            ResolveError::Compile(d) => diag_with_source(d, &filename, &data),
+            ResolveError::Compile(d) | ResolveError::Located(d) => {
+                diag_with_source(d, &filename, &data)
+            }
             ResolveError::Engine(e) => e,
         })?;
     let emitted = crate::llb::convert::emit(
@@ -325,6 +327,21 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
         client, &df_digest, &program.0, &program.1, &emitted, &filename, &data,
     )
     .await;
+    if crate::lint::errors_fail_build(&program.0) {
+        let findings = crate::lint::check(
+            &program.0,
+            &program.1,
+            &emitted.fusion,
+            &emitted.undefined_vars,
+        );
+        if let Some(message) = crate::lint::violation_error(&findings) {
+            return Err(FrontendError {
+                message,
+                source: None,
+                status: None,
+            });
+        }
+    }
 
     let platform = emitted.platform.clone();
     let config = serde_json::to_vec(&emitted.image).map_err(|e| FrontendError {
@@ -389,6 +406,9 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
 
 enum ResolveError {
     Compile(Diagnostic),
+    /// The engine could not resolve an image: worded like the official frontend
+    /// (`<name>: <engine error>`) and located at the instruction naming it.
+    Located(Diagnostic),
     Engine(FrontendError),
 }
 
@@ -411,7 +431,12 @@ async fn resolve_images(
                 ..Default::default()
             })
             .await
-            .map_err(|s| ResolveError::Engine(s.into()))?
+            .map_err(|s| {
+                ResolveError::Located(
+                    Diagnostic::error("stage", format!("{}: {}", req.name, s.message()))
+                        .at(req.span),
+                )
+            })?
             .into_inner();
         let image: Image = serde_json::from_slice(&res.config).map_err(|e| {
             ResolveError::Engine(FrontendError {

@@ -591,7 +591,7 @@ fn run(node: &Node) -> Result<Run, Diagnostic> {
     if let Some(n) = flags.string("network")
         && !matches!(n.as_str(), "default" | "none" | "host")
     {
-        return Err(err(format!("unsupported network mode {n:?}")));
+        return Err(err(format!("invalid network mode {n:?}")));
     }
     if let Some(s) = flags.string("security")
         && !matches!(s.as_str(), "sandbox" | "insecure")

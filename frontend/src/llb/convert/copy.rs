@@ -64,9 +64,8 @@ fn chmod(spec: &str, span: Span) -> Result<(i32, String), Diagnostic> {
             && rest.chars().all(|c| "+-=rwxXstugo".contains(c))
     });
     if !valid {
-        return Err(
-            Diagnostic::error("instruction", format!("invalid chmod parameter: '{spec}'")).at(span),
-        );
+        // The official frontend reports the mode parser's own words.
+        return Err(Diagnostic::error("instruction", "invalid syntax").at(span));
     }
     Ok((-1, spec.to_string()))
 }

@@ -33,12 +33,16 @@ pub struct ResolvedImage {
 }
 
 /// An image the build needs resolved before emission.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageRequest {
     /// Normalized reference (`docker.io/library/debian:bookworm`).
     pub reference: String,
     /// Platform to resolve for.
     pub platform: Platform,
+    /// The name as written, for errors.
+    pub name: String,
+    /// Where it is referred to first.
+    pub span: Span,
 }
 
 /// The result of emission.
@@ -545,7 +549,7 @@ pub fn external_images(
     let target = target_index(program, opts)?;
     let deps = stage_deps(program, &bases);
     let live = reachable(program, &deps, target);
-    let mut out = BTreeSet::new();
+    let mut out = RequestSet::default();
     for (i, stage) in program.stages.iter().enumerate() {
         if !live[i] {
             continue;
@@ -557,6 +561,8 @@ pub fn external_images(
                     out.insert(ImageRequest {
                         reference,
                         platform: platform.clone(),
+                        name: name.to_string(),
+                        span,
                     });
                 }
                 Some(_) => {}
@@ -564,6 +570,8 @@ pub fn external_images(
                     out.insert(ImageRequest {
                         reference: normalize_reference(name).map_err(|d| d.at(span))?,
                         platform: platform.clone(),
+                        name: name.to_string(),
+                        span,
                     });
                 }
                 None => {}
@@ -589,7 +597,23 @@ pub fn external_images(
             }
         }
     }
-    Ok(out.into_iter().collect())
+    Ok(out.0)
+}
+
+/// Image requests, deduplicated by reference and platform (first mention wins).
+#[derive(Default)]
+struct RequestSet(Vec<ImageRequest>);
+
+impl RequestSet {
+    fn insert(&mut self, r: ImageRequest) {
+        if !self
+            .0
+            .iter()
+            .any(|x| x.reference == r.reference && x.platform == r.platform)
+        {
+            self.0.push(r);
+        }
+    }
 }
 
 /// Emits the LLB and image config for the target stage.
@@ -1182,9 +1206,12 @@ fn dispatch(ctx: &mut Ctx<'_>, st: &mut StageState, instr: &Instruction) -> Resu
         Kind::Expose(ports) => {
             let mut list = Vec::new();
             for p in ports {
-                let p = expand(ctx, st, p, span)?;
-                for port in expand_ports(&p).map_err(|d| d.at(span))? {
-                    list.push(port);
+                let words = ctx
+                    .lexer
+                    .process_words(p, &st.env)
+                    .map_err(|e| Diagnostic::error("expand", e.to_string()).at(span))?;
+                for w in words {
+                    list.extend(expand_ports(&w).map_err(|d| d.at(span))?);
                 }
             }
             let exposed = st
@@ -1195,10 +1222,7 @@ fn dispatch(ctx: &mut Ctx<'_>, st: &mut StageState, instr: &Instruction) -> Resu
             for p in &list {
                 exposed.insert(p.clone(), serde_json::json!({}));
             }
-            let mut sorted = list.clone();
-            sorted.sort();
-            st.image
-                .commit(format!("EXPOSE {}", go_list(&sorted)), false);
+            st.image.commit(format!("EXPOSE {}", go_list(&list)), false);
         }
         Kind::Cmd(cl) => {
             let args = if cl.prepend_shell {

@@ -344,6 +344,47 @@ pub(crate) fn add_mounts(
                             .insert(super::clean_path(&format!("/{}", m.source)));
                     }
                 }
+                let mut source = super::clean_path(&format!("/{}", m.source));
+                if source == "/" && (m.uid.is_some() || m.gid.is_some() || m.mode.is_some()) {
+                    // Like the official frontend: mount a prepared `/cache` directory
+                    // with the requested owner and mode.
+                    let mut node = OpNode::new(
+                        pb::op::Op::File(pb::FileOp {
+                            actions: vec![pb::FileAction {
+                                input: if input.is_some() { 0 } else { -1 },
+                                secondary_input: -1,
+                                output: 0,
+                                action: Some(pb::file_action::Action::Mkdir(pb::FileActionMkDir {
+                                    path: "/cache".into(),
+                                    mode: m.mode.unwrap_or(0o755) as i32,
+                                    make_parents: false,
+                                    owner: Some(pb::ChownOpt {
+                                        user: Some(pb::UserOpt {
+                                            user: Some(pb::user_opt::User::ById(
+                                                m.uid.unwrap_or(0),
+                                            )),
+                                        }),
+                                        group: Some(pb::UserOpt {
+                                            user: Some(pb::user_opt::User::ById(
+                                                m.gid.unwrap_or(0),
+                                            )),
+                                        }),
+                                    }),
+                                    timestamp: -1,
+                                })),
+                            }],
+                        }),
+                        input.into_iter().collect(),
+                    );
+                    node.platform = Some(pb_platform(&st.platform));
+                    node.name = Some("[internal] setting cache mount permissions".into());
+                    node.caps.insert("file.base");
+                    input = Some(Output {
+                        op: ctx.graph.push(node),
+                        index: 0,
+                    });
+                    source = "/cache".into();
+                }
                 let input_index = match input {
                     Some(o) => {
                         spec.inputs.push(o);
@@ -351,7 +392,6 @@ pub(crate) fn add_mounts(
                     }
                     None => -1,
                 };
-                let source = super::clean_path(&format!("/{}", m.source));
                 let readonly = m.readonly.unwrap_or(kind == "bind");
                 let mut mount = pb::Mount {
                     input: input_index,
