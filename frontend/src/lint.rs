@@ -8,7 +8,7 @@
 use crate::analysis;
 use crate::diagnostics::Span;
 use crate::fusion::{StagePlan, Step};
-use crate::llb::convert::UndefinedVar;
+use crate::llb::convert::{Emitted, UndefinedVar};
 use crate::model::expand::Lexer;
 use crate::model::instructions::{Kind, Program};
 use crate::syntax::Dockerfile;
@@ -103,6 +103,16 @@ pub const RULES: &[Rule] = &[
     Rule {
         name: "UndefinedVar",
         description: "Variables should be defined before their use",
+        official: true,
+    },
+    Rule {
+        name: "CopyIgnoredFile",
+        description: "Attempting to Copy file that is excluded by .dockerignore",
+        official: true,
+    },
+    Rule {
+        name: "InvalidBaseImagePlatform",
+        description: "Base image platform does not match expected target platform",
         official: true,
     },
     Rule {
@@ -203,13 +213,11 @@ pub fn violation_error(findings: &[Finding]) -> Option<String> {
     (!rules.is_empty()).then(|| format!("lint violation found for rules: {}", rules.join(", ")))
 }
 
-/// Runs every rule. `undefined` are the variables the build found undefined.
-pub fn check(
-    df: &Dockerfile,
-    program: &Program,
-    plans: &[StagePlan],
-    undefined: &[UndefinedVar],
-) -> Vec<Finding> {
+/// Runs every rule; `emitted` (when the build could be planned) adds the fusion plans
+/// and the findings only emission can make.
+pub fn check(df: &Dockerfile, program: &Program, emitted: Option<&Emitted>) -> Vec<Finding> {
+    let plans: &[StagePlan] = emitted.map_or(&[], |e| &e.fusion);
+    let undefined: &[UndefinedVar] = emitted.map_or(&[], |e| &e.undefined_vars);
     let mut out = Vec::new();
     let mut add = |name: &str, detail: String, span: Span| {
         let r = rule(name);
@@ -582,6 +590,10 @@ pub fn check(
         }
     }
 
+    for f in emitted.map_or(&[][..], |e| &e.findings) {
+        add(f.rule, f.detail.clone(), f.span);
+    }
+
     let skip = skipped_rules(df);
     out.retain(|f| !skip.iter().any(|s| s == "all" || s == f.rule));
     let order = |name: &str| {
@@ -625,7 +637,7 @@ mod tests {
             &crate::model::options::BuildOptions::new(),
         )
         .unwrap();
-        check(&df, &program, &e.fusion, &e.undefined_vars)
+        check(&df, &program, Some(&e))
             .iter()
             .map(|f| f.rule)
             .collect()
@@ -669,11 +681,22 @@ mod tests {
         let src = "ARG TAG\nFROM busybox:${TAG}\n";
         let (df, program) = crate::parse_program(src).unwrap();
         let e = crate::plan(src, "Dockerfile", &opts).unwrap();
-        let r: Vec<&str> = check(&df, &program, &e.fusion, &e.undefined_vars)
+        let r: Vec<&str> = check(&df, &program, Some(&e))
             .iter()
             .map(|f| f.rule)
             .collect();
         assert!(r.contains(&"InvalidDefaultArgInFrom"), "{r:?}");
+        let mut opts = crate::model::options::BuildOptions::new();
+        opts.excludes = vec!["secret.txt".into(), "docs".into()];
+        let src = "FROM a\nCOPY secret.txt docs/x.md ok.txt /app/\n";
+        let (df, program) = crate::parse_program(src).unwrap();
+        let e = crate::plan(src, "Dockerfile", &opts).unwrap();
+        let ignored: Vec<String> = check(&df, &program, Some(&e))
+            .into_iter()
+            .filter(|f| f.rule == "CopyIgnoredFile")
+            .map(|f| f.detail)
+            .collect();
+        assert_eq!(ignored.len(), 2, "{ignored:?}");
         assert!(!rules_for("ARG IMG=debian\nFROM ${IMG}\n").contains(&"InvalidDefaultArgInFrom"));
     }
 

@@ -254,6 +254,26 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
         })?;
     let text = String::from_utf8_lossy(&data).into_owned();
 
+    // `<Dockerfile>.dockerignore` wins over the context's `.dockerignore`.
+    let mut ignore = read_file(client, &df_ref, &format!("{filename}.dockerignore"))
+        .await
+        .ok();
+    if ignore.is_none() {
+        let (ctx_ref, _) = load_local(
+            client,
+            &opts,
+            &opts.context_key,
+            &[".dockerignore"],
+            &format!("{}-.dockerignore", opts.context_key),
+            "[internal] load .dockerignore",
+        )
+        .await?;
+        ignore = read_file(client, &ctx_ref, ".dockerignore").await.ok();
+    }
+    if let Some(ig) = ignore {
+        opts.build.excludes = crate::model::dockerignore::parse(&String::from_utf8_lossy(&ig));
+    }
+
     if let Some(req) = opts.request_id.clone() {
         // Lint with the real base images, so variables they define are not reported.
         let images = match (req.as_str(), crate::parse_program(&text)) {
@@ -285,26 +305,6 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
         };
     }
 
-    // `<Dockerfile>.dockerignore` wins over the context's `.dockerignore`.
-    let mut ignore = read_file(client, &df_ref, &format!("{filename}.dockerignore"))
-        .await
-        .ok();
-    if ignore.is_none() {
-        let (ctx_ref, _) = load_local(
-            client,
-            &opts,
-            &opts.context_key,
-            &[".dockerignore"],
-            &format!("{}-.dockerignore", opts.context_key),
-            "[internal] load .dockerignore",
-        )
-        .await?;
-        ignore = read_file(client, &ctx_ref, ".dockerignore").await.ok();
-    }
-    if let Some(ig) = ignore {
-        opts.build.excludes = crate::model::dockerignore::parse(&String::from_utf8_lossy(&ig));
-    }
-
     let program = crate::parse_program(&text).map_err(|d| diag_with_source(d, &filename, &data))?;
     let images = resolve_images(client, &program.1, &opts)
         .await
@@ -328,12 +328,7 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
     )
     .await;
     if crate::lint::errors_fail_build(&program.0) {
-        let findings = crate::lint::check(
-            &program.0,
-            &program.1,
-            &emitted.fusion,
-            &emitted.undefined_vars,
-        );
+        let findings = crate::lint::check(&program.0, &program.1, Some(&emitted));
         if let Some(message) = crate::lint::violation_error(&findings) {
             return Err(FrontendError {
                 message,
@@ -513,7 +508,7 @@ async fn warn(
             .collect();
         reqs.push((short, Vec::new(), String::new(), ranges));
     }
-    for f in crate::lint::check(df, program, plans, &emitted.undefined_vars) {
+    for f in crate::lint::check(df, program, Some(emitted)) {
         reqs.push((
             format!("{}: {} (line {})", f.rule, f.detail, f.span.start_line),
             vec![f.description.as_bytes().to_vec()],

@@ -246,14 +246,14 @@ fn lint(
                 Some(images) => crate::compile(text, filename, opts, images),
                 None => crate::plan(text, filename, opts),
             };
-            let (plans, undefined) = match planned {
-                Ok(e) => (e.fusion, e.undefined_vars),
+            let emitted = match planned {
+                Ok(e) => Some(e),
                 Err(d) => {
                     build_error = Some(d);
-                    (Vec::new(), Vec::new())
+                    None
                 }
             };
-            for f in crate::lint::check(&df, &program, &plans, &undefined) {
+            for f in crate::lint::check(&df, &program, emitted.as_ref()) {
                 txt.push_str(&format!(
                     "\nWARNING: {} - {}\n{}\n",
                     f.rule, f.url, f.detail

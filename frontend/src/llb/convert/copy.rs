@@ -283,6 +283,16 @@ pub(crate) fn dispatch_copy(
             }
             continue;
         }
+        if c.from.is_none() && crate::model::dockerignore::excluded(&ctx.opts.excludes, src) {
+            ctx.findings.push(super::EmitFinding {
+                rule: "CopyIgnoredFile",
+                detail: format!(
+                    "Attempting to {} file {src:?} that is excluded by .dockerignore",
+                    if c.is_add { "Add" } else { "Copy" }
+                ),
+                span,
+            });
+        }
         let source_state = match &from_state {
             Some(s) => *s,
             None => ctx.context(),

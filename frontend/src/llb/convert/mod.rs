@@ -63,6 +63,8 @@ pub struct Emitted {
     pub fused_digests: BTreeSet<String>,
     /// Variables used but not defined, in order of use.
     pub undefined_vars: Vec<UndefinedVar>,
+    /// Other findings made while emitting.
+    pub findings: Vec<EmitFinding>,
 }
 
 /// What a fused group became.
@@ -256,6 +258,19 @@ pub(crate) struct Ctx<'a> {
     pub fused_ops: BTreeMap<(usize, usize), FusedOp>,
     /// Variables used but not defined (for the UndefinedVar check).
     pub undefined: std::cell::RefCell<Vec<UndefinedVar>>,
+    /// Other findings made while emitting (CopyIgnoredFile, InvalidBaseImagePlatform).
+    pub findings: Vec<EmitFinding>,
+}
+
+/// A check finding that only emission can make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmitFinding {
+    /// Official rule name.
+    pub rule: &'static str,
+    /// Message.
+    pub detail: String,
+    /// Where.
+    pub span: Span,
 }
 
 /// A variable used in an instruction without being defined at that point.
@@ -656,6 +671,7 @@ pub fn emit(
         program,
         fused_ops: BTreeMap::new(),
         undefined: std::cell::RefCell::new(Vec::new()),
+        findings: Vec::new(),
     };
     let mut plans = Vec::new();
     let file_nofuse = fusion::has_nofuse(first_comments(program));
@@ -759,6 +775,20 @@ pub fn emit(
             })?;
             let mut img = resolved.image.clone();
             img.created = None;
+            if !img.architecture.is_empty()
+                && (img.os != platform.os || img.architecture != platform.arch)
+            {
+                let actual = format!("{}/{}", img.os, img.architecture);
+                ctx.findings.push(EmitFinding {
+                    rule: "InvalidBaseImagePlatform",
+                    detail: format!(
+                        "Base image {} was pulled with platform {actual:?}, expected {:?} for current build",
+                        bases[i],
+                        platform.format()
+                    ),
+                    span: stage.span,
+                });
+            }
             if !img.is_layerless() {
                 let shown = match &resolved.digest {
                     Some(d) if !resolved.reference.contains('@') => {
@@ -866,6 +896,7 @@ pub fn emit(
         fused_ops: ctx.fused_ops,
         fused_digests,
         undefined_vars: ctx.undefined.into_inner(),
+        findings: ctx.findings,
     })
 }
 
