@@ -102,122 +102,72 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         None | Some(Command::Gateway) => run_gateway(),
-        Some(Command::Parse { file }) => {
-            let src = match read_input(&file) {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("error: {file}: {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            match crate::syntax::parse(&src) {
-                Ok(df) => {
-                    println!("{}", crate::syntax::dump(&df));
-                    ExitCode::SUCCESS
-                }
-                Err(d) => report(&d, &file, &src),
-            }
-        }
+        Some(Command::Parse { file }) => run(&file, Vec::new(), None, |src, _| {
+            println!("{}", crate::syntax::dump(&crate::syntax::parse(src)?));
+            Ok(())
+        }),
         Some(Command::Explain {
             file,
             format,
             build_args,
             target,
-        }) => {
-            let src = match read_input(&file) {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("error: {file}: {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            let opts = match options(build_args, target) {
-                Ok(o) => o,
-                Err(d) => return report(&d, &file, &src),
-            };
-            match crate::plan(&src, &file_name(&file), &opts) {
-                Ok(e) => {
-                    if format == "json" {
-                        println!("{:#}", crate::fusion::report::json(&e.fusion));
-                    } else {
-                        print!("{}", crate::fusion::report::text(&e.fusion));
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(d) => report(&d, &file, &src),
+        }) => run(&file, build_args, target, |src, opts| {
+            let e = crate::plan(src, &file_name(&file), opts)?;
+            if format == "json" {
+                println!("{:#}", crate::fusion::report::json(&e.fusion));
+            } else {
+                print!("{}", crate::fusion::report::text(&e.fusion));
             }
-        }
+            Ok(())
+        }),
         Some(Command::Rewrite {
             file,
             build_args,
             target,
-        }) => {
-            let src = match read_input(&file) {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("error: {file}: {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            let opts = match options(build_args, target) {
-                Ok(o) => o,
-                Err(d) => return report(&d, &file, &src),
-            };
-            let planned = crate::parse_program(&src)
-                .and_then(|(_, p)| crate::plan(&src, &file_name(&file), &opts).map(|e| (p, e)));
-            match planned {
-                Ok((program, e)) => {
-                    print!(
-                        "{}",
-                        crate::fusion::rewrite::rewrite(&src, &program, &e.fusion, &e.fused_ops)
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(d) => report(&d, &file, &src),
-            }
-        }
+        }) => run(&file, build_args, target, |src, opts| {
+            let (_, program) = crate::parse_program(src)?;
+            let e = crate::plan(src, &file_name(&file), opts)?;
+            let text = crate::fusion::rewrite::rewrite(src, &program, &e.fusion, &e.fused_ops);
+            print!("{text}");
+            Ok(())
+        }),
         Some(Command::Llb {
             file,
             build_args,
             target,
             json,
-        }) => {
-            let src = match read_input(&file) {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("error: {file}: {e}");
-                    return ExitCode::from(2);
-                }
+        }) => run(&file, build_args, target, |src, opts| {
+            let def = crate::plan(src, &file_name(&file), opts)?.definition;
+            let mut out = std::io::stdout().lock();
+            let written = if json {
+                writeln!(out, "{}", crate::llb::dump::definition_json(&def))
+            } else {
+                out.write_all(&prost::Message::encode_to_vec(&def))
             };
-            let opts = match options(build_args, target) {
-                Ok(o) => o,
-                Err(d) => return report(&d, &file, &src),
-            };
-            match llb(&src, &file, &opts) {
-                Ok(def) => {
-                    let mut out = std::io::stdout().lock();
-                    let res = if json {
-                        writeln!(out, "{}", crate::llb::dump::definition_json(&def))
-                    } else {
-                        out.write_all(&prost::Message::encode_to_vec(&def))
-                    };
-                    match res {
-                        Ok(()) => ExitCode::SUCCESS,
-                        Err(_) => ExitCode::from(2),
-                    }
-                }
-                Err(d) => report(&d, &file, &src),
-            }
-        }
+            written.map_err(|e| Diagnostic::error("io", format!("writing the definition: {e}")))
+        }),
     }
 }
 
-fn llb(
-    src: &str,
+/// Reads `file`, builds the options and runs `body`; errors are rendered with a code
+/// frame (exit 1), unreadable input exits 2.
+fn run(
     file: &str,
-    opts: &BuildOptions,
-) -> Result<bollard_buildkit_proto::pb::Definition, Diagnostic> {
-    Ok(crate::plan(src, &file_name(file), opts)?.definition)
+    build_args: Vec<String>,
+    target: Option<String>,
+    body: impl FnOnce(&str, &BuildOptions) -> Result<(), Diagnostic>,
+) -> ExitCode {
+    let src = match read_input(file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {file}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match options(build_args, target).and_then(|opts| body(&src, &opts)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(d) => report(&d, file, &src),
+    }
 }
 
 /// Build options from CLI flags, with the fusion settings read from build args like

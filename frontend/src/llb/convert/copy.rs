@@ -340,30 +340,13 @@ pub(crate) fn dispatch_copy(
         } else {
             content.data.clone()
         };
-        let mut node = OpNode::new(
-            pb::op::Op::File(pb::FileOp {
-                actions: vec![pb::FileAction {
-                    input: -1,
-                    secondary_input: -1,
-                    output: 0,
-                    action: Some(pb::file_action::Action::Mkfile(pb::FileActionMkFile {
-                        path: format!("/{}", content.path.trim_start_matches('/')),
-                        mode: 0o644,
-                        data: data.into_bytes(),
-                        owner: None,
-                        timestamp: -1,
-                    })),
-                }],
-            }),
-            Vec::new(),
+        let o = super::inline_file(
+            ctx,
+            &st.platform,
+            format!("/{}", content.path.trim_start_matches('/')),
+            0o644,
+            data.into_bytes(),
         );
-        node.platform = Some(pb_platform(&st.platform));
-        node.name = Some("[internal] preparing inline document".into());
-        node.caps.insert("file.base");
-        let o = Output {
-            op: ctx.graph.push(node),
-            index: 0,
-        };
         let idx = add_source(&mut inputs, Some(o));
         copies.push((
             idx,

@@ -1122,21 +1122,65 @@ fn with_shell(image: &Image, args: &[String]) -> Vec<String> {
     out
 }
 
+/// Expands the keys and values of ENV or LABEL, all with the environment from before
+/// the instruction.
+fn expand_pairs(
+    ctx: &Ctx<'_>,
+    st: &StageState,
+    kvs: &[crate::model::instructions::KeyValue],
+    span: Span,
+) -> Result<Vec<(String, String)>, Diagnostic> {
+    kvs.iter()
+        .map(|kv| {
+            Ok((
+                expand(ctx, st, &kv.key, span)?,
+                expand(ctx, st, &kv.value, span)?,
+            ))
+        })
+        .collect()
+}
+
+/// A file op that creates one file in an empty filesystem (heredoc sources and
+/// scripts), shown as `[internal] preparing inline document`.
+pub(crate) fn inline_file(
+    ctx: &mut Ctx<'_>,
+    platform: &Platform,
+    path: String,
+    mode: i32,
+    data: Vec<u8>,
+) -> Output {
+    let mut node = OpNode::new(
+        pb::op::Op::File(pb::FileOp {
+            actions: vec![pb::FileAction {
+                input: -1,
+                secondary_input: -1,
+                output: 0,
+                action: Some(pb::file_action::Action::Mkfile(pb::FileActionMkFile {
+                    path,
+                    mode,
+                    data,
+                    owner: None,
+                    timestamp: -1,
+                })),
+            }],
+        }),
+        Vec::new(),
+    );
+    node.platform = Some(pb_platform(platform));
+    node.name = Some("[internal] preparing inline document".into());
+    node.caps.insert("file.base");
+    Output {
+        op: ctx.graph.push(node),
+        index: 0,
+    }
+}
+
 fn dispatch(ctx: &mut Ctx<'_>, st: &mut StageState, instr: &Instruction) -> Result<(), Diagnostic> {
     let span = instr.span;
     match &instr.kind {
         Kind::Env(kvs) => {
             let mut msg = String::from("ENV");
-            let expanded: Vec<(String, String)> = kvs
-                .iter()
-                .map(|kv| {
-                    Ok((
-                        expand(ctx, st, &kv.key, span)?,
-                        expand(ctx, st, &kv.value, span)?,
-                    ))
-                })
-                .collect::<Result<_, Diagnostic>>()?;
-            for (k, v) in expanded {
+            for (k, v) in expand_pairs(ctx, st, kvs, span)? {
                 msg.push_str(&format!(" {k}={v}"));
                 st.env.set(&k, &v);
                 st.image.set_env(&k, &v);
@@ -1145,15 +1189,7 @@ fn dispatch(ctx: &mut Ctx<'_>, st: &mut StageState, instr: &Instruction) -> Resu
         }
         Kind::Label(kvs) => {
             let mut msg = String::from("LABEL");
-            let expanded: Vec<(String, String)> = kvs
-                .iter()
-                .map(|kv| {
-                    Ok((
-                        expand(ctx, st, &kv.key, span)?,
-                        expand(ctx, st, &kv.value, span)?,
-                    ))
-                })
-                .collect::<Result<_, Diagnostic>>()?;
+            let expanded = expand_pairs(ctx, st, kvs, span)?;
             let labels = st.image.config.labels.get_or_insert_with(BTreeMap::new);
             for (k, v) in expanded {
                 msg.push_str(&format!(" {k}={v}"));

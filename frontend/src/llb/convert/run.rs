@@ -483,30 +483,13 @@ pub(crate) fn run_args(
                 f.content.clone()
             };
             if data.starts_with("#!") {
-                let mut node = OpNode::new(
-                    pb::op::Op::File(pb::FileOp {
-                        actions: vec![pb::FileAction {
-                            input: -1,
-                            secondary_input: -1,
-                            output: 0,
-                            action: Some(pb::file_action::Action::Mkfile(pb::FileActionMkFile {
-                                path: format!("/{}", f.name),
-                                mode: 0o755,
-                                data: data.into_bytes(),
-                                owner: None,
-                                timestamp: -1,
-                            })),
-                        }],
-                    }),
-                    Vec::new(),
+                let out = super::inline_file(
+                    ctx,
+                    &st.platform,
+                    format!("/{}", f.name),
+                    0o755,
+                    data.into_bytes(),
                 );
-                node.platform = Some(pb_platform(&st.platform));
-                node.name = Some("[internal] preparing inline document".into());
-                node.caps.insert("file.base");
-                let out = Output {
-                    op: ctx.graph.push(node),
-                    index: 0,
-                };
                 spec.inputs.push(out);
                 spec.mounts.push(pb::Mount {
                     input: spec.inputs.len() as i64 - 1,
