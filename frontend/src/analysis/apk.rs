@@ -4,7 +4,7 @@
 //! `/var/cache/apk`. Cleanup empties that directory; like apt's lists, it is kept when a
 //! later RUN adds packages without `apk update` or `--no-cache`.
 
-use super::{Action, CacheMount, ManagerSpec, basename, is_rm_under};
+use super::{Action, CacheMount, ManagerSpec, basename, is_rm_under, operands};
 
 /// The spec.
 pub static SPEC: ManagerSpec = ManagerSpec {
@@ -28,11 +28,7 @@ fn classify(argv: &[&str]) -> Option<Action> {
     if basename(argv[0]) != "apk" {
         return None;
     }
-    let words: Vec<&str> = argv[1..]
-        .iter()
-        .copied()
-        .filter(|a| !a.starts_with('-'))
-        .collect();
+    let words = operands(argv);
     Some(match words.as_slice() {
         ["update", ..] => Action::Update,
         ["add" | "upgrade" | "fix", ..] => Action::Install,
@@ -48,17 +44,16 @@ mod tests {
 
     #[test]
     fn recognition() {
-        assert_eq!(
-            classify(&["apk", "add", "--no-cache", "curl"]),
-            Some(Action::Install)
+        super::super::assert_classifies(
+            classify,
+            &[
+                (&["apk", "add", "--no-cache", "curl"], Some(Action::Install)),
+                (&["apk", "update"], Some(Action::Update)),
+                (&["apk", "cache", "clean"], Some(Action::Clean)),
+                (&["rm", "-rf", "/var/cache/apk/*"], Some(Action::Clean)),
+                (&["apkg", "add"], None),
+                (&["rm", "/etc/apk/repositories"], None),
+            ],
         );
-        assert_eq!(classify(&["apk", "update"]), Some(Action::Update));
-        assert_eq!(classify(&["apk", "cache", "clean"]), Some(Action::Clean));
-        assert_eq!(
-            classify(&["rm", "-rf", "/var/cache/apk/*"]),
-            Some(Action::Clean)
-        );
-        assert_eq!(classify(&["apkg", "add"]), None);
-        assert_eq!(classify(&["rm", "/etc/apk/repositories"]), None);
     }
 }

@@ -3,7 +3,7 @@
 //! Package tarballs and extracted packages are cached in the `pkgs` directory of the
 //! installation. Cleanup runs `<the same binary> clean -afy`, which knows where that is.
 
-use super::{Action, ManagerSpec, basename};
+use super::{Action, ManagerSpec, basename, operands};
 
 /// The spec.
 pub static SPEC: ManagerSpec = ManagerSpec {
@@ -21,11 +21,7 @@ fn classify(argv: &[&str]) -> Option<Action> {
     if !matches!(basename(argv[0]), "conda" | "mamba" | "micromamba") {
         return None;
     }
-    let words: Vec<&str> = argv[1..]
-        .iter()
-        .copied()
-        .filter(|a| !a.starts_with('-'))
-        .collect();
+    let words = operands(argv);
     Some(match words.as_slice() {
         ["install" | "create" | "update" | "upgrade", ..] | ["env", "create" | "update", ..] => {
             Action::Install
@@ -42,15 +38,20 @@ mod tests {
 
     #[test]
     fn recognition() {
-        assert_eq!(
-            classify(&["/opt/conda/bin/conda", "install", "-y", "numpy"]),
-            Some(Action::Install)
+        super::super::assert_classifies(
+            classify,
+            &[
+                (
+                    &["/opt/conda/bin/conda", "install", "-y", "numpy"],
+                    Some(Action::Install),
+                ),
+                (
+                    &["micromamba", "env", "create", "-f", "e.yml"],
+                    Some(Action::Install),
+                ),
+                (&["conda", "clean", "-afy"], Some(Action::Clean)),
+                (&["condax", "install"], None),
+            ],
         );
-        assert_eq!(
-            classify(&["micromamba", "env", "create", "-f", "e.yml"]),
-            Some(Action::Install)
-        );
-        assert_eq!(classify(&["conda", "clean", "-afy"]), Some(Action::Clean));
-        assert_eq!(classify(&["condax", "install"]), None);
     }
 }

@@ -74,13 +74,15 @@ mod tests {
 
     #[test]
     fn recognition() {
-        assert_eq!(
-            classify(&["dnf", "-y", "install", "gcc"]),
-            Some(Action::Install)
+        super::super::assert_classifies(
+            classify,
+            &[
+                (&["dnf", "-y", "install", "gcc"], Some(Action::Install)),
+                (&["yum", "update", "-y"], Some(Action::Install)),
+                (&["microdnf", "clean", "all"], Some(Action::Clean)),
+                (&["dnf", "list"], Some(Action::Other)),
+                (&["dnfx", "install"], None),
+            ],
         );
-        assert_eq!(classify(&["yum", "update", "-y"]), Some(Action::Install));
-        assert_eq!(classify(&["microdnf", "clean", "all"]), Some(Action::Clean));
-        assert_eq!(classify(&["dnf", "list"]), Some(Action::Other));
-        assert_eq!(classify(&["dnfx", "install"]), None);
     }
 }

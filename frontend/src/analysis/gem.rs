@@ -41,15 +41,14 @@ mod tests {
 
     #[test]
     fn recognition() {
-        assert_eq!(
-            classify(&["gem", "install", "rails"]),
-            Some(Action::Install)
+        super::super::assert_classifies(
+            classify,
+            &[
+                (&["gem", "install", "rails"], Some(Action::Install)),
+                (&["bundle", "install", "--jobs", "4"], Some(Action::Install)),
+                (&["gem", "list"], Some(Action::Other)),
+                (&["gemini", "install"], None),
+            ],
         );
-        assert_eq!(
-            classify(&["bundle", "install", "--jobs", "4"]),
-            Some(Action::Install)
-        );
-        assert_eq!(classify(&["gem", "list"]), Some(Action::Other));
-        assert_eq!(classify(&["gemini", "install"]), None);
     }
 }

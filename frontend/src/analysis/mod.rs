@@ -127,12 +127,23 @@ pub fn unwrap_command<'a>(argv: &[&'a str]) -> Vec<&'a str> {
     }
 }
 
+/// The operands of a command after its name: every word that is not an option.
+/// Enough for matching subcommands (`install`, `cache clean`); option values that
+/// look like operands do not occur before the subcommands matched here.
+pub fn operands<'a>(argv: &[&'a str]) -> Vec<&'a str> {
+    argv.iter()
+        .skip(1)
+        .copied()
+        .filter(|a| !a.starts_with('-'))
+        .collect()
+}
+
 /// Is `cmd` an `rm` of paths under `prefixes` only?
 pub fn is_rm_under(argv: &[&str], prefixes: &[&str]) -> bool {
     if argv.first().map(|a| basename(a)) != Some("rm") {
         return false;
     }
-    let paths: Vec<&&str> = argv[1..].iter().filter(|a| !a.starts_with('-')).collect();
+    let paths = operands(argv);
     !paths.is_empty()
         && paths.iter().all(|p| {
             prefixes
@@ -217,6 +228,17 @@ fn classify_command(cmd: &Command, facts: &mut RunFacts) {
     }
     if !matched {
         facts.other_commands += 1;
+    }
+}
+
+/// Checks a classifier against a table of (argv, expected action) rows.
+#[cfg(test)]
+pub(crate) fn assert_classifies(
+    classify: fn(&[&str]) -> Option<Action>,
+    rows: &[(&[&str], Option<Action>)],
+) {
+    for (argv, want) in rows {
+        assert_eq!(classify(argv), *want, "{argv:?}");
     }
 }
 

@@ -5,7 +5,7 @@
 //! pnpm keeps a content store in `~/.local/share/pnpm/store`. Cleanup removes them for
 //! the RUN's user; `node_modules` is never touched.
 
-use super::{Action, CacheMount, ManagerSpec, basename, is_rm_under};
+use super::{Action, CacheMount, ManagerSpec, basename, is_rm_under, operands};
 
 const NPM_CACHE: &str = "\"${npm_config_cache:-$home/.npm}/_cacache\"";
 
@@ -57,14 +57,6 @@ pub static PNPM: ManagerSpec = ManagerSpec {
     }],
 };
 
-fn words<'a>(argv: &[&'a str]) -> Vec<&'a str> {
-    argv[1..]
-        .iter()
-        .copied()
-        .filter(|a| !a.starts_with('-'))
-        .collect()
-}
-
 fn classify_npm(argv: &[&str]) -> Option<Action> {
     if is_rm_under(
         argv,
@@ -75,7 +67,7 @@ fn classify_npm(argv: &[&str]) -> Option<Action> {
     if basename(argv[0]) != "npm" {
         return None;
     }
-    Some(match words(argv).as_slice() {
+    Some(match operands(argv).as_slice() {
         [
             "install" | "i" | "ci" | "update" | "add" | "rebuild" | "install-clean",
             ..,
@@ -89,7 +81,7 @@ fn classify_yarn(argv: &[&str]) -> Option<Action> {
     if basename(argv[0]) != "yarn" {
         return None;
     }
-    Some(match words(argv).as_slice() {
+    Some(match operands(argv).as_slice() {
         [] | ["install" | "add" | "upgrade", ..] | ["global", "add", ..] => Action::Install,
         ["cache", "clean", ..] => Action::Clean,
         _ => Action::Other,
@@ -100,7 +92,7 @@ fn classify_pnpm(argv: &[&str]) -> Option<Action> {
     if basename(argv[0]) != "pnpm" {
         return None;
     }
-    Some(match words(argv).as_slice() {
+    Some(match operands(argv).as_slice() {
         ["install" | "i" | "add" | "update", ..] => Action::Install,
         ["store", "prune", ..] => Action::Clean,
         _ => Action::Other,
@@ -114,20 +106,19 @@ mod tests {
 
     #[test]
     fn recognition() {
-        assert_eq!(
-            classify_npm(&["npm", "ci", "--omit=dev"]),
-            Some(Action::Install)
+        super::super::assert_classifies(
+            classify_npm,
+            &[
+                (&["npm", "ci", "--omit=dev"], Some(Action::Install)),
+                (&["npm", "cache", "clean", "--force"], Some(Action::Clean)),
+                (&["npm", "run", "build"], Some(Action::Other)),
+                (&["npx", "install"], None),
+            ],
         );
-        assert_eq!(
-            classify_npm(&["npm", "cache", "clean", "--force"]),
-            Some(Action::Clean)
+        super::super::assert_classifies(classify_yarn, &[(&["yarn"], Some(Action::Install))]);
+        super::super::assert_classifies(
+            classify_pnpm,
+            &[(&["pnpm", "i", "--frozen-lockfile"], Some(Action::Install))],
         );
-        assert_eq!(classify_npm(&["npm", "run", "build"]), Some(Action::Other));
-        assert_eq!(classify_yarn(&["yarn"]), Some(Action::Install));
-        assert_eq!(
-            classify_pnpm(&["pnpm", "i", "--frozen-lockfile"]),
-            Some(Action::Install)
-        );
-        assert_eq!(classify_npm(&["npx", "install"]), None);
     }
 }

@@ -4,7 +4,7 @@
 //! (or `$PIP_CACHE_DIR`, `$XDG_CACHE_HOME/pip`); uv caches in `~/.cache/uv` (or
 //! `$UV_CACHE_DIR`). Cleanup removes those directories for the user the RUN runs as.
 
-use super::{Action, CacheMount, ManagerSpec, basename, is_rm_under};
+use super::{Action, CacheMount, ManagerSpec, basename, is_rm_under, operands};
 
 const PIP_CACHE: &str = "\"${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}\"";
 const UV_CACHE: &str = "\"${UV_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/uv}\"";
@@ -65,21 +65,18 @@ fn classify(argv: &[&str]) -> Option<Action> {
     ) {
         return Some(Action::Clean);
     }
-    let rest: &[&str] = if is_pip(basename(argv[0])) {
-        &argv[1..]
+    // The pip command itself: `pip ...` or the `pip ...` part of `python -m pip ...`.
+    let cmd: &[&str] = if is_pip(basename(argv[0])) {
+        argv
     } else if is_python(basename(argv[0]))
         && argv.get(1) == Some(&"-m")
         && argv.get(2).is_some_and(|m| is_pip(m))
     {
-        &argv[3..]
+        &argv[2..]
     } else {
         return None;
     };
-    let words: Vec<&str> = rest
-        .iter()
-        .copied()
-        .filter(|a| !a.starts_with('-'))
-        .collect();
+    let words = operands(cmd);
     Some(match words.as_slice() {
         ["install" | "download" | "wheel", ..] => Action::Install,
         ["cache", "purge" | "remove", ..] => Action::Clean,
@@ -91,11 +88,7 @@ fn classify_uv(argv: &[&str]) -> Option<Action> {
     if basename(argv[0]) != "uv" {
         return None;
     }
-    let words: Vec<&str> = argv[1..]
-        .iter()
-        .copied()
-        .filter(|a| !a.starts_with('-'))
-        .collect();
+    let words = operands(argv);
     Some(match words.as_slice() {
         ["pip", "install" | "sync", ..] | ["sync" | "add", ..] | ["tool", "install", ..] => {
             Action::Install
@@ -112,34 +105,38 @@ mod tests {
 
     #[test]
     fn recognition() {
-        assert_eq!(
-            classify(&["pip", "install", "numpy"]),
-            Some(Action::Install)
+        super::super::assert_classifies(
+            classify,
+            &[
+                (&["pip", "install", "numpy"], Some(Action::Install)),
+                (
+                    &["/opt/venv/bin/pip3.11", "install", "-r", "req.txt"],
+                    Some(Action::Install),
+                ),
+                (
+                    &["python3", "-m", "pip", "install", "x"],
+                    Some(Action::Install),
+                ),
+                (&["pip", "cache", "purge"], Some(Action::Clean)),
+                (&["rm", "-rf", "/root/.cache/pip"], Some(Action::Clean)),
+            ],
         );
-        assert_eq!(
-            classify(&["/opt/venv/bin/pip3.11", "install", "-r", "req.txt"]),
-            Some(Action::Install)
-        );
-        assert_eq!(
-            classify(&["python3", "-m", "pip", "install", "x"]),
-            Some(Action::Install)
-        );
-        assert_eq!(classify(&["pip", "cache", "purge"]), Some(Action::Clean));
-        assert_eq!(
-            classify(&["rm", "-rf", "/root/.cache/pip"]),
-            Some(Action::Clean)
-        );
-        assert_eq!(
-            classify_uv(&["uv", "pip", "install", "x"]),
-            Some(Action::Install)
+        super::super::assert_classifies(
+            classify_uv,
+            &[(&["uv", "pip", "install", "x"], Some(Action::Install))],
         );
     }
 
     #[test]
     fn negatives() {
-        assert_eq!(classify(&["pipx", "install", "x"]), None);
-        assert_eq!(classify(&["python3", "-m", "venv", "/v"]), None);
-        assert_eq!(classify(&["python3", "setup.py", "install"]), None);
-        assert_eq!(classify_uv(&["uvicorn", "app"]), None);
+        super::super::assert_classifies(
+            classify,
+            &[
+                (&["pipx", "install", "x"], None),
+                (&["python3", "-m", "venv", "/v"], None),
+                (&["python3", "setup.py", "install"], None),
+            ],
+        );
+        super::super::assert_classifies(classify_uv, &[(&["uvicorn", "app"], None)]);
     }
 }

@@ -51,12 +51,17 @@ mod tests {
 
     #[test]
     fn recognition() {
-        assert_eq!(
-            classify(&["zypper", "--non-interactive", "in", "vim"]),
-            Some(Action::Install)
+        super::super::assert_classifies(
+            classify,
+            &[
+                (
+                    &["zypper", "--non-interactive", "in", "vim"],
+                    Some(Action::Install),
+                ),
+                (&["zypper", "ref"], Some(Action::Update)),
+                (&["zypper", "clean", "-a"], Some(Action::Clean)),
+                (&["zypp", "in"], None),
+            ],
         );
-        assert_eq!(classify(&["zypper", "ref"]), Some(Action::Update));
-        assert_eq!(classify(&["zypper", "clean", "-a"]), Some(Action::Clean));
-        assert_eq!(classify(&["zypp", "in"]), None);
     }
 }
