@@ -62,7 +62,7 @@ pub fn compile(
 pub fn plan(text: &str, filename: &str, opts: &BuildOptions) -> Result<Emitted, Diagnostic> {
     let (df, program) = parse_program(text)?;
     let mut images = BTreeMap::new();
-    for req in llb::convert::external_images(&program, opts)? {
+    for req in llb::convert::external_images(&program, opts, df.escape)? {
         let p = &req.platform;
         let mut image = image::Image::empty(&p.os, &p.arch, &p.variant);
         image.rootfs.diff_ids.push("sha256:unresolved".into());

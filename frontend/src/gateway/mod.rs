@@ -277,8 +277,10 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
     if let Some(req) = opts.request_id.clone() {
         // Lint with the real base images, so variables they define are not reported.
         let images = match (req.as_str(), crate::parse_program(&text)) {
-            ("frontend.lint", Ok((_, program))) => {
-                resolve_images(client, &program, &opts).await.ok()
+            ("frontend.lint", Ok((df, program))) => {
+                resolve_images(client, &program, df.escape, &opts)
+                    .await
+                    .ok()
             }
             _ => None,
         };
@@ -306,7 +308,7 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
     }
 
     let program = crate::parse_program(&text).map_err(|d| diag_with_source(d, &filename, &data))?;
-    let images = resolve_images(client, &program.1, &opts)
+    let images = resolve_images(client, &program.1, program.0.escape, &opts)
         .await
         .map_err(|e| match e {
             ResolveError::Compile(d) | ResolveError::Located(d) => {
@@ -411,9 +413,10 @@ enum ResolveError {
 async fn resolve_images(
     client: &mut Client,
     program: &crate::model::instructions::Program,
+    escape: char,
     opts: &FrontendOptions,
 ) -> Result<BTreeMap<String, ResolvedImage>, ResolveError> {
-    let requests = crate::llb::convert::external_images(program, &opts.build)
+    let requests = crate::llb::convert::external_images(program, &opts.build, escape)
         .map_err(ResolveError::Compile)?;
     let mut images = BTreeMap::new();
     for req in requests {

@@ -550,20 +550,50 @@ fn reachable(program: &Program, deps: &[Vec<usize>], target: usize) -> Vec<bool>
     seen
 }
 
-/// The external images a build needs resolved: stage bases that are not stages and
-/// `COPY --from` images, for reachable stages.
-pub fn external_images(
-    program: &Program,
-    opts: &BuildOptions,
-) -> Result<Vec<ImageRequest>, Diagnostic> {
-    let lexer = Lexer::new('\\');
+/// What both resolution and emission need to know about a build: the global ARGs,
+/// each stage's expanded base name, the target and which stages it reaches.
+struct Layout {
+    lexer: Lexer,
+    target_platform: Platform,
+    globals: EnvList,
+    bases: Vec<String>,
+    target: usize,
+    live: Vec<bool>,
+}
+
+fn layout(program: &Program, opts: &BuildOptions, escape: char) -> Result<Layout, Diagnostic> {
+    let lexer = Lexer::new(escape);
     let build = opts.build_platform.clone().unwrap_or_else(Platform::host);
     let target_platform = opts.platform.clone().unwrap_or_else(|| build.clone());
     let globals = global_args(program, opts, &lexer, &build, &target_platform)?;
     let bases = stage_bases(program, &lexer, &globals)?;
     let target = target_index(program, opts)?;
-    let deps = stage_deps(program, &bases);
-    let live = reachable(program, &deps, target);
+    let live = reachable(program, &stage_deps(program, &bases), target);
+    Ok(Layout {
+        lexer,
+        target_platform,
+        globals,
+        bases,
+        target,
+        live,
+    })
+}
+
+/// The external images a build needs resolved: stage bases that are not stages and
+/// `COPY --from` images, for reachable stages.
+pub fn external_images(
+    program: &Program,
+    opts: &BuildOptions,
+    escape: char,
+) -> Result<Vec<ImageRequest>, Diagnostic> {
+    let Layout {
+        lexer,
+        target_platform,
+        globals,
+        bases,
+        live,
+        ..
+    } = layout(program, opts, escape)?;
     let mut out = RequestSet::default();
     for (i, stage) in program.stages.iter().enumerate() {
         if !live[i] {
@@ -642,14 +672,14 @@ pub fn emit(
     escape: char,
     source: Option<(&str, &[u8])>,
 ) -> Result<Emitted, Diagnostic> {
-    let lexer = Lexer::new(escape);
-    let build = opts.build_platform.clone().unwrap_or_else(Platform::host);
-    let target_platform = opts.platform.clone().unwrap_or_else(|| build.clone());
-    let globals = global_args(program, opts, &lexer, &build, &target_platform)?;
-    let bases = stage_bases(program, &lexer, &globals)?;
-    let target = target_index(program, opts)?;
-    let deps = stage_deps(program, &bases);
-    let live = reachable(program, &deps, target);
+    let Layout {
+        lexer,
+        target_platform,
+        globals,
+        bases,
+        target,
+        live,
+    } = layout(program, opts, escape)?;
     let several = program.stages.len() > 1;
 
     let mut ctx = Ctx {
