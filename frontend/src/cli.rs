@@ -21,6 +21,20 @@ struct Cli {
     command: Option<Command>,
 }
 
+/// The Dockerfile and build settings that `llb`, `explain` and `rewrite` share.
+#[derive(clap::Args)]
+struct BuildFlags {
+    /// Dockerfile path (`-` for stdin).
+    #[arg(short = 'f', long = "file", default_value = "Dockerfile")]
+    file: String,
+    /// `KEY=VALUE` build arguments (also `SLIMFILE_FUSE`, `SLIMFILE_CLEANUP`).
+    #[arg(long = "build-arg")]
+    build_args: Vec<String>,
+    /// Target stage.
+    #[arg(long)]
+    target: Option<String>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Print the syntax tree in the official parser's dump format.
@@ -31,45 +45,24 @@ enum Command {
     },
     /// Write the LLB definition of the build (base images are treated as empty configs).
     Llb {
-        /// Dockerfile path.
-        #[arg(short = 'f', long = "file", default_value = "Dockerfile")]
-        file: String,
-        /// `KEY=VALUE` build arguments.
-        #[arg(long = "build-arg")]
-        build_args: Vec<String>,
-        /// Target stage.
-        #[arg(long)]
-        target: Option<String>,
+        #[command(flatten)]
+        build: BuildFlags,
         /// Print a readable JSON dump instead of binary protobuf.
         #[arg(long)]
         json: bool,
     },
     /// Show the fusion plan: groups, cleanup, and why RUNs were left alone.
     Explain {
-        /// Dockerfile path.
-        #[arg(short = 'f', long = "file", default_value = "Dockerfile")]
-        file: String,
+        #[command(flatten)]
+        build: BuildFlags,
         /// Output format.
         #[arg(long, value_parser = ["text", "json"], default_value = "text")]
         format: String,
-        /// `KEY=VALUE` build arguments (also `SLIMFILE_FUSE`, `SLIMFILE_CLEANUP`).
-        #[arg(long = "build-arg")]
-        build_args: Vec<String>,
-        /// Target stage.
-        #[arg(long)]
-        target: Option<String>,
     },
     /// Print the plain Dockerfile that the official frontend builds into the same layers.
     Rewrite {
-        /// Dockerfile path.
-        #[arg(short = 'f', long = "file", default_value = "Dockerfile")]
-        file: String,
-        /// `KEY=VALUE` build arguments (also `SLIMFILE_FUSE`, `SLIMFILE_CLEANUP`).
-        #[arg(long = "build-arg")]
-        build_args: Vec<String>,
-        /// Target stage.
-        #[arg(long)]
-        target: Option<String>,
+        #[command(flatten)]
+        build: BuildFlags,
     },
     /// Run as a BuildKit gateway frontend over stdin/stdout.
     Gateway,
@@ -102,17 +95,19 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         None | Some(Command::Gateway) => run_gateway(),
-        Some(Command::Parse { file }) => run(&file, Vec::new(), None, |src, _| {
-            println!("{}", crate::syntax::dump(&crate::syntax::parse(src)?));
-            Ok(())
-        }),
-        Some(Command::Explain {
-            file,
-            format,
-            build_args,
-            target,
-        }) => run(&file, build_args, target, |src, opts| {
-            let e = crate::plan(src, &file_name(&file), opts)?;
+        Some(Command::Parse { file }) => {
+            let flags = BuildFlags {
+                file,
+                build_args: Vec::new(),
+                target: None,
+            };
+            run(flags, |src, _, _| {
+                println!("{}", crate::syntax::dump(&crate::syntax::parse(src)?));
+                Ok(())
+            })
+        }
+        Some(Command::Explain { build, format }) => run(build, |src, name, opts| {
+            let e = crate::plan(src, name, opts)?;
             if format == "json" {
                 println!("{:#}", crate::fusion::report::json(&e.fusion));
             } else {
@@ -120,24 +115,15 @@ pub fn main() -> ExitCode {
             }
             Ok(())
         }),
-        Some(Command::Rewrite {
-            file,
-            build_args,
-            target,
-        }) => run(&file, build_args, target, |src, opts| {
+        Some(Command::Rewrite { build }) => run(build, |src, name, opts| {
             let (_, program) = crate::parse_program(src)?;
-            let e = crate::plan(src, &file_name(&file), opts)?;
+            let e = crate::plan(src, name, opts)?;
             let text = crate::fusion::rewrite::rewrite(src, &program, &e.fusion, &e.fused_ops);
             print!("{text}");
             Ok(())
         }),
-        Some(Command::Llb {
-            file,
-            build_args,
-            target,
-            json,
-        }) => run(&file, build_args, target, |src, opts| {
-            let def = crate::plan(src, &file_name(&file), opts)?.definition;
+        Some(Command::Llb { build, json }) => run(build, |src, name, opts| {
+            let def = crate::plan(src, name, opts)?.definition;
             let mut out = std::io::stdout().lock();
             let written = if json {
                 writeln!(out, "{}", crate::llb::dump::definition_json(&def))
@@ -149,24 +135,26 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Reads `file`, builds the options and runs `body`; errors are rendered with a code
-/// frame (exit 1), unreadable input exits 2.
+/// Reads the Dockerfile, builds the options and runs `body` with the text, the file's
+/// name and the options; errors are rendered with a code frame (exit 1), unreadable
+/// input exits 2.
 fn run(
-    file: &str,
-    build_args: Vec<String>,
-    target: Option<String>,
-    body: impl FnOnce(&str, &BuildOptions) -> Result<(), Diagnostic>,
+    flags: BuildFlags,
+    body: impl FnOnce(&str, &str, &BuildOptions) -> Result<(), Diagnostic>,
 ) -> ExitCode {
-    let src = match read_input(file) {
+    let file = flags.file;
+    let src = match read_input(&file) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {file}: {e}");
             return ExitCode::from(2);
         }
     };
-    match options(build_args, target).and_then(|opts| body(&src, &opts)) {
+    match options(flags.build_args, flags.target)
+        .and_then(|opts| body(&src, &file_name(&file), &opts))
+    {
         Ok(()) => ExitCode::SUCCESS,
-        Err(d) => report(&d, file, &src),
+        Err(d) => report(&d, &file, &src),
     }
 }
 
