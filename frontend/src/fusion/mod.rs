@@ -168,32 +168,13 @@ fn is_posix_shell(shell: &[String]) -> bool {
     ) && shell.last().is_some_and(|l| l == "-c" || l.ends_with('c'))
 }
 
-/// Targets of cache and tmpfs mounts in a RUN's raw `--mount` flags.
+/// Targets of cache and tmpfs mounts in a RUN's `--mount` flags (unexpanded).
 fn mounted_dirs(run: &Run) -> Vec<String> {
     run.mounts
         .iter()
-        .filter_map(|m| {
-            let mut kind = "bind";
-            let mut target = None;
-            for f in m.raw.split(',') {
-                match f.split_once('=') {
-                    Some(("type", t)) => {
-                        kind = if t == "cache" {
-                            "cache"
-                        } else if t == "tmpfs" {
-                            "tmpfs"
-                        } else {
-                            "other"
-                        }
-                    }
-                    Some(("target" | "dst" | "destination", t)) => target = Some(t.to_string()),
-                    _ => {}
-                }
-            }
-            (kind == "cache" || kind == "tmpfs")
-                .then_some(target)
-                .flatten()
-        })
+        .filter_map(|m| crate::model::mounts::parse_mount_raw(&m.raw).ok())
+        .filter(|m| m.kind == "cache" || m.kind == "tmpfs")
+        .map(|m| m.target)
         .collect()
 }
 

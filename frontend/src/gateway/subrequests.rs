@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use crate::diagnostics::{Diagnostic, Span};
 use crate::llb::convert::ResolvedImage;
-use crate::llb::convert::run::parse_mount_raw;
 use crate::model::instructions::{Kind, Program};
+use crate::model::mounts::parse_mount_raw;
 use crate::model::options::BuildOptions;
 
 /// The requests slimfile answers.

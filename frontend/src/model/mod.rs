@@ -4,4 +4,5 @@
 pub mod dockerignore;
 pub mod expand;
 pub mod instructions;
+pub mod mounts;
 pub mod options;

@@ -532,7 +532,7 @@ pub(crate) fn instr_sources(instr: &Instruction) -> Vec<String> {
         Kind::Run(r) => r
             .mounts
             .iter()
-            .filter_map(|m| run::mount_from(&m.raw))
+            .filter_map(|m| crate::model::mounts::mount_from(&m.raw))
             .collect(),
         _ => Vec::new(),
     }

@@ -1,0 +1,225 @@
+//! `RUN --mount` values: parsing and validation, as the official `instructions`
+//! package does them. Expansion is the caller's (`parse_mount` takes the expander).
+
+use crate::diagnostics::Diagnostic;
+
+/// A parsed and expanded `--mount`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MountSpec {
+    /// `bind`, `cache`, `tmpfs`, `secret` or `ssh`.
+    pub kind: String,
+    /// `from=`: a stage, named context or image.
+    pub from: Option<String>,
+    /// `source=`.
+    pub source: String,
+    /// `target=` as written (may be relative).
+    pub target: String,
+    /// `ro`/`rw`, when given.
+    pub readonly: Option<bool>,
+    /// `id=`.
+    pub id: String,
+    /// `sharing=` (cache).
+    pub sharing: String,
+    /// `required` (secret, ssh).
+    pub required: bool,
+    /// `size=` in bytes (tmpfs).
+    pub size: i64,
+    /// `mode=`.
+    pub mode: Option<u32>,
+    /// `uid=`.
+    pub uid: Option<u32>,
+    /// `gid=`.
+    pub gid: Option<u32>,
+    /// `env=` (secret).
+    pub env: Option<String>,
+}
+
+/// Splits a CSV field list (quotes group commas).
+fn csv_fields(s: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                cur.push('"');
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => out.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    if quoted {
+        return Err("failed to parse csv mounts: extraneous or missing \" in quoted-field".into());
+    }
+    out.push(cur);
+    Ok(out)
+}
+
+/// The `from=` of a raw mount flag, if any (no expansion: the official frontend rejects
+/// variables there).
+pub fn mount_from(raw: &str) -> Option<String> {
+    csv_fields(raw).ok()?.into_iter().find_map(|f| {
+        let (k, v) = f.split_once('=')?;
+        (k.eq_ignore_ascii_case("from") && !v.is_empty()).then(|| v.to_string())
+    })
+}
+
+/// Parses one `--mount` value, expanding values with `expand_value`.
+pub fn parse_mount(
+    raw: &str,
+    mut expand_value: impl FnMut(&str) -> Result<String, Diagnostic>,
+) -> Result<MountSpec, Diagnostic> {
+    let e = |m: String| Diagnostic::error("instruction", m);
+    let mut m = MountSpec {
+        kind: "bind".into(),
+        ..MountSpec::default()
+    };
+    for field in csv_fields(raw).map_err(e)? {
+        let (key, value) = match field.split_once('=') {
+            Some((k, v)) => (k.to_ascii_lowercase(), Some(v.to_string())),
+            None => (field.to_ascii_lowercase(), None),
+        };
+        let Some(value) = value else {
+            match key.as_str() {
+                "readonly" | "ro" => m.readonly = Some(true),
+                "readwrite" | "rw" => m.readonly = Some(false),
+                "required" if m.kind == "secret" || m.kind == "ssh" => m.required = true,
+                "required" => {
+                    return Err(e(format!(
+                        "unexpected key 'required' for mount type '{}'",
+                        m.kind
+                    )));
+                }
+                _ => {
+                    return Err(e(format!(
+                        "invalid field '{field}' must be a key=value pair"
+                    )));
+                }
+            }
+            continue;
+        };
+        let value = expand_value(&value)?;
+        let parse_bool = |v: &str| match v.to_ascii_lowercase().as_str() {
+            "1" | "t" | "true" => Ok(true),
+            "0" | "f" | "false" => Ok(false),
+            _ => Err(e(format!("invalid value for {key}: {v}"))),
+        };
+        match key.as_str() {
+            "type" => {
+                let t = value.to_ascii_lowercase();
+                if !matches!(t.as_str(), "bind" | "cache" | "tmpfs" | "secret" | "ssh") {
+                    return Err(e(format!("unsupported mount type {value:?}")));
+                }
+                m.kind = t;
+            }
+            "from" => m.from = Some(value),
+            "source" | "src" => m.source = value,
+            "target" | "dst" | "destination" => m.target = value,
+            "readonly" | "ro" => m.readonly = Some(parse_bool(&value)?),
+            "readwrite" | "rw" => m.readonly = Some(!parse_bool(&value)?),
+            "required" if m.kind == "secret" || m.kind == "ssh" => m.required = parse_bool(&value)?,
+            "size" if m.kind == "tmpfs" => {
+                m.size = parse_ram(&value)
+                    .ok_or_else(|| e(format!("invalid value for size: {value}")))?
+            }
+            "id" => m.id = value,
+            "sharing" => {
+                let s = value.to_ascii_lowercase();
+                if !matches!(s.as_str(), "shared" | "private" | "locked") {
+                    return Err(e(format!("unsupported sharing value {value:?}")));
+                }
+                m.sharing = s;
+            }
+            "mode" => {
+                m.mode = Some(
+                    u32::from_str_radix(&value, 8)
+                        .map_err(|_| e(format!("invalid value {value} for mode")))?,
+                )
+            }
+            "uid" => {
+                m.uid = Some(
+                    value
+                        .parse()
+                        .map_err(|_| e(format!("invalid value {value} for uid")))?,
+                )
+            }
+            "gid" => {
+                m.gid = Some(
+                    value
+                        .parse()
+                        .map_err(|_| e(format!("invalid value {value} for gid")))?,
+                )
+            }
+            "env" => m.env = Some(value),
+            "required" | "size" => {
+                return Err(e(format!(
+                    "unexpected key '{key}' for mount type '{}'",
+                    m.kind
+                )));
+            }
+            _ => return Err(e(format!("unexpected key '{key}' in '{field}'"))),
+        }
+    }
+    let file_info = matches!(m.kind.as_str(), "secret" | "ssh" | "cache");
+    if !file_info {
+        for (set, name) in [
+            (m.mode.is_some(), "mode"),
+            (m.uid.is_some(), "uid"),
+            (m.gid.is_some(), "gid"),
+        ] {
+            if set {
+                return Err(e(format!(
+                    "{name} not allowed for {:?} type mounts",
+                    m.kind
+                )));
+            }
+        }
+    }
+    if m.kind == "secret" {
+        if m.from.is_some() {
+            return Err(e("secret mount should not have a from".into()));
+        }
+        if !m.sharing.is_empty() {
+            return Err(e("secret mount should not define sharing".into()));
+        }
+        if m.source.is_empty() && m.target.is_empty() && m.id.is_empty() && m.env.is_none() {
+            return Err(e(
+                "invalid secret mount. one of source, target required".into()
+            ));
+        }
+        if !m.source.is_empty() && !m.id.is_empty() {
+            return Err(e("both source and id can't be set".into()));
+        }
+    }
+    if !m.sharing.is_empty() && m.kind != "cache" {
+        return Err(e(format!("invalid cache sharing set for {} mount", m.kind)));
+    }
+    Ok(m)
+}
+
+/// Parses a `--mount` value without expanding variables (for outlines and lint).
+pub fn parse_mount_raw(raw: &str) -> Result<MountSpec, Diagnostic> {
+    parse_mount(raw, |v| Ok(v.to_string()))
+}
+
+/// `64m`, `1g`, `1024` → bytes (like go-units `RAMInBytes`).
+fn parse_ram(s: &str) -> Option<i64> {
+    let s = s.trim().to_ascii_lowercase();
+    let num_end = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let n: f64 = s[..num_end].parse().ok()?;
+    let mult: f64 = match s[num_end..].trim_end_matches(['b', 'i']) {
+        "" => 1.0,
+        "k" => 1024.0,
+        "m" => 1024f64.powi(2),
+        "g" => 1024f64.powi(3),
+        "t" => 1024f64.powi(4),
+        "p" => 1024f64.powi(5),
+        _ => return None,
+    };
+    Some((n * mult) as i64)
+}
