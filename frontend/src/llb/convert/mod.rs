@@ -79,17 +79,14 @@ pub struct FusedOp {
 /// Normalizes an image reference like the official `reference.ParseNormalizedNamed` +
 /// `TagNameOnly`.
 pub fn normalize_reference(name: &str) -> Result<String, Diagnostic> {
-    let bad = || Diagnostic::error("stage", format!("failed to parse stage name {name:?}"));
-    if name.is_empty()
-        || name
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_ascii_uppercase() && !name.contains('/'))
-    {
-        // Uppercase is only allowed in the domain part; keep it simple and reject when
-        // there is no domain, as Docker does for repository names.
-        if name.chars().any(char::is_whitespace) || name.is_empty() {
-            return Err(bad());
-        }
+    let invalid = |why: &str| {
+        Diagnostic::error(
+            "stage",
+            format!("failed to parse stage name {name:?}: invalid reference format{why}"),
+        )
+    };
+    if name.is_empty() || name.chars().any(char::is_whitespace) {
+        return Err(invalid(""));
     }
     let (name_part, digest) = match name.split_once('@') {
         Some((n, d)) => (n, Some(d)),
@@ -102,24 +99,11 @@ pub fn normalize_reference(name: &str) -> Result<String, Diagnostic> {
         Some(_) => format!("docker.io/{name_part}"),
         None => format!("docker.io/library/{name_part}"),
     };
-    if full.chars().any(|c| c.is_ascii_uppercase())
-        && full
-            .split_once('/')
-            .map(|(_, repo)| repo.chars().any(|c| c.is_ascii_uppercase()))
-            .unwrap_or(false)
-    {
-        let repo = full.split(':').next().unwrap_or("");
-        if repo
-            .split_once('/')
-            .is_some_and(|(_, r)| r.chars().any(|c| c.is_ascii_uppercase()))
-        {
-            return Err(Diagnostic::error(
-                "stage",
-                format!(
-                    "failed to parse stage name {name:?}: invalid reference format: repository name must be lowercase"
-                ),
-            ));
-        }
+    // The repository path (after the domain, without the tag) must be lowercase.
+    let path = full.split_once('/').map_or("", |(_, p)| p);
+    let path = path.rsplit_once(':').map_or(path, |(p, _)| p);
+    if path.chars().any(|c| c.is_ascii_uppercase()) {
+        return Err(invalid(": repository name must be lowercase"));
     }
     let last = full.rsplit('/').next().unwrap_or("");
     if let Some((_, tag)) = last.split_once(':') {
@@ -1515,4 +1499,25 @@ fn expand_ports(spec: &str) -> Result<Vec<String>, Diagnostic> {
         return Err(bad());
     }
     Ok((start..=end).map(|p| format!("{p}/{proto}")).collect())
+}
+
+#[cfg(test)]
+mod reference_tests {
+    use super::normalize_reference as n;
+
+    #[test]
+    fn normalizes_like_docker() {
+        assert_eq!(n("debian").unwrap(), "docker.io/library/debian:latest");
+        assert_eq!(
+            n("debian:bookworm").unwrap(),
+            "docker.io/library/debian:bookworm"
+        );
+        assert_eq!(n("me/app").unwrap(), "docker.io/me/app:latest");
+        assert!(n("localhost:5000/App/x").is_err());
+        assert_eq!(n("localhost:5000/x:1").unwrap(), "localhost:5000/x:1");
+        assert_eq!(n("ghcr.io/o/r@sha256:ab").unwrap(), "ghcr.io/o/r@sha256:ab");
+        for bad in ["", "a b", "Debian", "busybox:", "x:-bad"] {
+            assert!(n(bad).is_err(), "{bad:?}");
+        }
+    }
 }
