@@ -325,12 +325,9 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
     )
     .map_err(|d| diag_with_source(d, &filename, &data))?;
 
-    warn(
-        client, &df_digest, &program.0, &program.1, &emitted, &filename, &data,
-    )
-    .await;
+    let findings = crate::lint::check(&program.0, &program.1, Some(&emitted));
+    warn(client, &df_digest, &emitted, &findings, &filename, &data).await;
     if crate::lint::errors_fail_build(&program.0) {
-        let findings = crate::lint::check(&program.0, &program.1, Some(&emitted));
         if let Some(message) = crate::lint::violation_error(&findings) {
             return Err(FrontendError {
                 message,
@@ -459,9 +456,8 @@ async fn resolve_images(
 async fn warn(
     client: &mut Client,
     digest: &str,
-    df: &crate::syntax::Dockerfile,
-    program: &crate::model::instructions::Program,
     emitted: &crate::llb::convert::Emitted,
+    findings: &[crate::lint::Finding],
     filename: &str,
     data: &[u8],
 ) {
@@ -511,7 +507,7 @@ async fn warn(
             .collect();
         reqs.push((short, Vec::new(), String::new(), ranges));
     }
-    for f in crate::lint::check(df, program, Some(emitted)) {
+    for f in findings {
         reqs.push((
             format!("{}: {} (line {})", f.rule, f.detail, f.span.start_line),
             vec![f.description.as_bytes().to_vec()],
