@@ -327,14 +327,14 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
 
     let findings = crate::lint::check(&program.0, &program.1, Some(&emitted));
     warn(client, &df_digest, &emitted, &findings, &filename, &data).await;
-    if crate::lint::errors_fail_build(&program.0) {
-        if let Some(message) = crate::lint::violation_error(&findings) {
-            return Err(FrontendError {
-                message,
-                source: None,
-                status: None,
-            });
-        }
+    if crate::lint::errors_fail_build(&program.0)
+        && let Some(message) = crate::lint::violation_error(&findings)
+    {
+        return Err(FrontendError {
+            message,
+            source: None,
+            status: None,
+        });
     }
 
     let platform = emitted.platform.clone();
