@@ -7,7 +7,7 @@
 
 use crate::analysis;
 use crate::diagnostics::Span;
-use crate::fusion::{StagePlan, Step};
+use crate::fusion::StagePlan;
 use crate::llb::convert::{Emitted, UndefinedVar};
 use crate::model::expand::Lexer;
 use crate::model::instructions::{Kind, Program};
@@ -567,26 +567,15 @@ pub fn check(df: &Dockerfile, program: &Program, emitted: Option<&Emitted>) -> V
             }
         }
         // A cleanup-only RUN that did not end up in the group that wrote the cache.
-        for step in &plan.steps {
-            let Step::Single(i) = step else { continue };
-            let text = &plan.texts[*i];
-            let Some(script) = text
-                .strip_prefix("RUN")
-                .or_else(|| text.strip_prefix("run"))
-            else {
-                continue;
-            };
-            let f = analysis::analyze(script);
-            if f.cleanup_only() {
-                add(
-                    "SlimfileCleanupTooLate",
-                    format!(
-                        "this RUN only cleans {} caches, but they were written in an earlier layer: it saves no space",
-                        f.cleans.iter().copied().collect::<Vec<_>>().join(", ")
-                    ),
-                    plan.spans[*i],
-                );
-            }
+        for (i, managers) in &plan.late_cleanups {
+            add(
+                "SlimfileCleanupTooLate",
+                format!(
+                    "this RUN only cleans {} caches, but they were written in an earlier layer: it saves no space",
+                    managers.join(", ")
+                ),
+                plan.spans[*i],
+            );
         }
     }
 

@@ -79,6 +79,9 @@ pub struct StagePlan {
     pub spans: Vec<Span>,
     /// The stage's instructions as written (same indices).
     pub texts: Vec<String>,
+    /// RUNs that only clean package-manager caches and stayed outside any group:
+    /// (index, managers). The bytes they delete are in an earlier layer.
+    pub late_cleanups: Vec<(usize, Vec<&'static str>)>,
 }
 
 impl StagePlan {
@@ -204,6 +207,7 @@ pub fn plan_stage(
             .iter()
             .map(|i| i.original.trim().to_string())
             .collect(),
+        late_cleanups: Vec::new(),
     };
     let stage_nofuse = has_nofuse(&stage.comments) && stage_index > 0 || pctx.file_nofuse;
     let mut shell = pctx.base_shell.clone().unwrap_or_default();
@@ -322,6 +326,17 @@ pub fn plan_stage(
         });
     }
     flush(&mut group, &mut plan, instructions, facts, opts, pctx);
+    plan.late_cleanups = plan
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Single(i) => facts[*i]
+                .as_ref()
+                .filter(|f| f.cleanup_only())
+                .map(|f| (*i, f.cleans.iter().copied().collect())),
+            Step::Fused(_) => None,
+        })
+        .collect();
     plan
 }
 
