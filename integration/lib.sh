@@ -117,3 +117,56 @@ pid_alive() {
 }
 
 docker_ok() { command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; }
+
+# start_bg PIDFILE LOGFILE CMD...: start CMD in a new session, detached,
+# recording its pid (bash writes $$ then execs CMD, so the pid is CMD's).
+start_bg() {
+  local pidfile="$1" logfile="$2"
+  shift 2
+  # shellcheck disable=SC2016
+  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" \
+    </dev/null >>"$logfile" 2>&1 &
+}
+
+# wait_for DESC SECONDS PIDFILE NAME LOGFILE CHECK...: poll CHECK until it
+# succeeds; fail early if the process died.
+wait_for() {
+  local desc="$1" secs="$2" pidfile="$3" name="$4" logfile="$5" i
+  shift 5
+  for ((i = 0; i < secs * 5; i++)); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    if [ "$i" -gt 5 ] && ! pid_alive "$pidfile" "$name"; then
+      tail -n 30 "$logfile" >&2 || true
+      die "$name exited while waiting for $desc (log: $logfile)"
+    fi
+    sleep 0.2
+  done
+  tail -n 30 "$logfile" >&2 || true
+  die "timed out after ${secs}s waiting for $desc (log: $logfile)"
+}
+
+# stop PIDFILE NAME SECONDS: SIGTERM, wait, then SIGKILL.
+stop() {
+  local pidfile="$1" name="$2" secs="$3" pid i
+  if ! pid_alive "$pidfile" "$name"; then
+    log "$name: not running (by $pidfile)"
+    rm -f "$pidfile"
+    return 0
+  fi
+  pid="$(cat "$pidfile")"
+  log "stopping $name (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < secs * 5; i++)); do
+    [ -d "/proc/$pid" ] || break
+    sleep 0.2
+  done
+  if [ -d "/proc/$pid" ]; then
+    log "$name (pid $pid) still running after ${secs}s: SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    for ((i = 0; i < 25; i++)); do
+      [ -d "/proc/$pid" ] || break
+      sleep 0.2
+    done
+  fi
+  rm -f "$pidfile"
+}

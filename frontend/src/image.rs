@@ -1,8 +1,9 @@
 //! The OCI/Docker image config that the frontend returns as `containerimage.config`.
 //!
 //! Own serde structs (see shared/docs/dependencies.md for why not `oci-spec`): sorted
-//! maps, optional fields skipped when empty, Healthcheck durations as nanoseconds, and
-//! unknown fields of base images kept through `flatten`.
+//! maps, optional fields skipped when empty, Healthcheck durations as nanoseconds. Like
+//! the official frontend (which reads base images into `DockerOCIImage`), fields outside
+//! the OCI image spec and Docker's Healthcheck/OnBuild/Shell are dropped.
 
 use std::collections::BTreeMap;
 
@@ -109,9 +110,6 @@ pub struct Config {
     /// Shell for shell-form commands.
     #[serde(rename = "Shell", default, skip_serializing_if = "Option::is_none")]
     pub shell: Option<Vec<String>>,
-    /// Fields this struct does not model, kept as they came.
-    #[serde(flatten)]
-    pub extra: BTreeMap<String, Value>,
 }
 
 /// One history entry.
@@ -134,6 +132,29 @@ pub struct History {
     pub empty_layer: bool,
 }
 
+/// Formats seconds since the Unix epoch as RFC 3339 in UTC, the way Go marshals a
+/// `time.Time` (`2021-01-01T00:00:00Z`).
+pub fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
 /// The image config.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Image {
@@ -149,6 +170,16 @@ pub struct Image {
     /// Operating system.
     #[serde(default)]
     pub os: String,
+    /// OS version (Windows).
+    #[serde(
+        rename = "os.version",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub os_version: String,
+    /// OS features (Windows).
+    #[serde(rename = "os.features", default, skip_serializing_if = "Vec::is_empty")]
+    pub os_features: Vec<String>,
     /// CPU variant.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub variant: String,
@@ -161,9 +192,6 @@ pub struct Image {
     /// History.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<History>,
-    /// Fields this struct does not model.
-    #[serde(flatten)]
-    pub extra: BTreeMap<String, Value>,
 }
 
 /// The layer list.
@@ -195,7 +223,7 @@ impl Image {
             variant: variant.into(),
             config: Config {
                 env: Some(vec![format!("PATH={DEFAULT_PATH}")]),
-                working_dir: String::new(),
+                working_dir: "/".into(),
                 ..Config::default()
             },
             ..Image::default()
@@ -228,5 +256,24 @@ impl Image {
             empty_layer: !with_layer,
             ..History::default()
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rfc3339;
+
+    #[test]
+    fn rfc3339_matches_go_time_formatting() {
+        for (secs, want) in [
+            (0, "1970-01-01T00:00:00Z"),
+            (1_609_459_200, "2021-01-01T00:00:00Z"),
+            (951_782_400, "2000-02-29T00:00:00Z"),
+            (1_700_000_000, "2023-11-14T22:13:20Z"),
+            (-1, "1969-12-31T23:59:59Z"),
+            (4_102_444_799, "2099-12-31T23:59:59Z"),
+        ] {
+            assert_eq!(rfc3339(secs), want, "{secs}");
+        }
     }
 }

@@ -278,7 +278,7 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
         // Lint with the real base images, so variables they define are not reported.
         let images = match (req.as_str(), crate::parse_program(&text)) {
             ("frontend.lint", Ok((df, program))) => {
-                resolve_images(client, &program, df.escape, &opts)
+                resolve_images(client, &program, df.escape, &opts.build)
                     .await
                     .ok()
             }
@@ -308,25 +308,123 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
     }
 
     let program = crate::parse_program(&text).map_err(|d| diag_with_source(d, &filename, &data))?;
-    let images = resolve_images(client, &program.1, program.0.escape, &opts)
+    let source = Source {
+        filename: &filename,
+        data: &data,
+        digest: &df_digest,
+    };
+    // One build per target platform, side by side (the engine shares common work).
+    let targets: Vec<Option<Platform>> = if opts.platforms.is_empty() {
+        vec![None]
+    } else {
+        opts.platforms.iter().cloned().map(Some).collect()
+    };
+    let builds = targets.iter().enumerate().map(|(i, target)| {
+        let mut build = opts.build.clone();
+        if target.is_some() {
+            build.platform = target.clone();
+        }
+        build_platform(client.clone(), &program, build, source, i == 0)
+    });
+    let results = futures_util::future::try_join_all(builds).await?;
+
+    let mut metadata = std::collections::HashMap::new();
+    let mut platforms = Vec::new();
+    let mut refs = std::collections::HashMap::new();
+    for r in &results {
+        let pid = r.platform.format();
+        let mut p = serde_json::json!({"architecture": r.platform.arch, "os": r.platform.os});
+        if !r.platform.variant.is_empty() {
+            p["variant"] = serde_json::Value::String(r.platform.variant.clone());
+        }
+        platforms.push(serde_json::json!({"ID": pid, "Platform": p}));
+        metadata.insert(format!("containerimage.config/{pid}"), r.config.clone());
+        if let Some(base) = &r.base_config {
+            metadata.insert(format!("containerimage.base.config/{pid}"), base.clone());
+        }
+        refs.insert(
+            pid,
+            fe::Ref {
+                id: r.ref_id.clone(),
+                def: None,
+            },
+        );
+    }
+    metadata.insert(
+        "refs.platforms".to_string(),
+        serde_json::to_vec(&serde_json::json!({ "Platforms": platforms })).unwrap_or_default(),
+    );
+    let result = match results.as_slice() {
+        [single] if !opts.build.multi_platform => {
+            metadata.insert("containerimage.config".to_string(), single.config.clone());
+            if let Some(base) = &single.base_config {
+                metadata.insert("containerimage.base.config".to_string(), base.clone());
+            }
+            fe::result::Result::Ref(fe::Ref {
+                id: single.ref_id.clone(),
+                def: None,
+            })
+        }
+        _ => fe::result::Result::Refs(fe::RefMap { refs }),
+    };
+    Ok(fe::Result {
+        metadata,
+        attestations: Default::default(),
+        result: Some(result),
+    })
+}
+
+/// The Dockerfile being built: its name, bytes and the digest of the op that loaded it.
+#[derive(Clone, Copy)]
+struct Source<'a> {
+    filename: &'a str,
+    data: &'a [u8],
+    digest: &'a str,
+}
+
+/// What one platform's build returns.
+struct PlatformResult {
+    ref_id: String,
+    config: Vec<u8>,
+    /// `containerimage.base.config`: the exporter leaves this part of the history alone.
+    base_config: Option<Vec<u8>>,
+    platform: Platform,
+}
+
+/// Resolves, compiles and solves the build for one target platform. `report` sends
+/// the build warnings (once per build, not once per platform).
+async fn build_platform(
+    mut client: Client,
+    program: &(
+        crate::syntax::Dockerfile,
+        crate::model::instructions::Program,
+    ),
+    build: crate::model::options::BuildOptions,
+    src: Source<'_>,
+    report: bool,
+) -> Result<PlatformResult, FrontendError> {
+    let (filename, data) = (src.filename, src.data);
+    let images = resolve_images(&mut client, &program.1, program.0.escape, &build)
         .await
         .map_err(|e| match e {
             ResolveError::Compile(d) | ResolveError::Located(d) => {
-                diag_with_source(d, &filename, &data)
+                diag_with_source(d, filename, data)
             }
             ResolveError::Engine(e) => e,
         })?;
     let emitted = crate::llb::convert::emit(
         &program.1,
-        &opts.build,
+        &build,
         &images,
         program.0.escape,
-        Some((&filename, &data)),
+        Some((filename, data)),
     )
-    .map_err(|d| diag_with_source(d, &filename, &data))?;
+    .map_err(|d| diag_with_source(d, filename, data))?;
 
     let findings = crate::lint::check(&program.0, &program.1, Some(&emitted));
-    warn(client, &df_digest, &emitted, &findings, &filename, &data).await;
+    if report {
+        warn(&mut client, src.digest, &emitted, &findings, filename, data).await;
+    }
     if crate::lint::errors_fail_build(&program.0)
         && let Some(message) = crate::lint::violation_error(&findings)
     {
@@ -343,58 +441,49 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
         source: None,
         status: None,
     })?;
+    let base_config = emitted
+        .base_image
+        .as_ref()
+        .and_then(|b| serde_json::to_vec(b).ok());
     let ref_id = if emitted.definition.def.is_empty() {
         String::new()
     } else if emitted.fused_digests.is_empty() {
-        solve(client, emitted.definition).await?
+        solve(&mut client, emitted.definition).await?
     } else {
         // Evaluate now, so that when a fused op fails slimfile can replay the build
         // unfused: the replay fails at the very RUN that failed, with the official
         // frontend's error and code frame for that line.
-        match solve_with(client, emitted.definition, true).await {
+        match solve_with(&mut client, emitted.definition, true).await {
             Ok(id) => id,
             Err(e)
                 if e.failed_vertex()
                     .is_some_and(|d| emitted.fused_digests.contains(&d)) =>
             {
-                let mut unfused = opts.build.clone();
+                let mut unfused = build.clone();
                 unfused.fuse = false;
                 let replay = crate::llb::convert::emit(
                     &program.1,
                     &unfused,
                     &images,
                     program.0.escape,
-                    Some((&filename, &data)),
+                    Some((filename, data)),
                 )
-                .map_err(|d| diag_with_source(d, &filename, &data))?;
-                return Err(match solve_with(client, replay.definition, true).await {
-                    Err(replayed) => replayed,
-                    Ok(_) => e,
-                });
+                .map_err(|d| diag_with_source(d, filename, data))?;
+                return Err(
+                    match solve_with(&mut client, replay.definition, true).await {
+                        Err(replayed) => replayed,
+                        Ok(_) => e,
+                    },
+                );
             }
             Err(e) => return Err(e),
         }
     };
-    let pid = platform.format();
-    let mut metadata = std::collections::HashMap::new();
-    metadata.insert("containerimage.config".to_string(), config.clone());
-    metadata.insert(format!("containerimage.config/{pid}"), config);
-    let mut p = serde_json::json!({"architecture": platform.arch, "os": platform.os});
-    if !platform.variant.is_empty() {
-        p["variant"] = serde_json::Value::String(platform.variant.clone());
-    }
-    metadata.insert(
-        "refs.platforms".to_string(),
-        serde_json::to_vec(&serde_json::json!({"Platforms": [{"ID": pid, "Platform": p}]}))
-            .unwrap_or_default(),
-    );
-    Ok(fe::Result {
-        metadata,
-        attestations: Default::default(),
-        result: Some(fe::result::Result::Ref(fe::Ref {
-            id: ref_id,
-            def: None,
-        })),
+    Ok(PlatformResult {
+        ref_id,
+        config,
+        base_config,
+        platform,
     })
 }
 
@@ -411,9 +500,9 @@ async fn resolve_images(
     client: &mut Client,
     program: &crate::model::instructions::Program,
     escape: char,
-    opts: &FrontendOptions,
+    build: &crate::model::options::BuildOptions,
 ) -> Result<BTreeMap<String, ResolvedImage>, ResolveError> {
-    let requests = crate::llb::convert::external_images(program, &opts.build, escape)
+    let requests = crate::llb::convert::external_images(program, build, escape)
         .map_err(ResolveError::Compile)?;
     let mut images = BTreeMap::new();
     for req in requests {
@@ -421,8 +510,16 @@ async fn resolve_images(
             .resolve_image_config(fe::ResolveImageConfigRequest {
                 r#ref: req.reference.clone(),
                 platform: Some(pb_platform(&req.platform)),
-                resolve_mode: opts.build.resolve_mode.clone().unwrap_or_default(),
-                log_name: format!("[internal] load metadata for {}", req.reference),
+                resolve_mode: build.resolve_mode.clone().unwrap_or_default(),
+                log_name: if build.multi_platform {
+                    format!(
+                        "[{} internal] load metadata for {}",
+                        req.platform.format(),
+                        req.reference
+                    )
+                } else {
+                    format!("[internal] load metadata for {}", req.reference)
+                },
                 ..Default::default()
             })
             .await

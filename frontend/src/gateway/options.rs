@@ -16,6 +16,8 @@ pub struct FrontendOptions {
     pub context_key: String,
     /// Session id.
     pub session_id: String,
+    /// Target platforms (`--platform a,b`); empty means the build platform.
+    pub platforms: Vec<Platform>,
     /// Subrequest id (`--call`), if any.
     pub request_id: Option<String>,
     /// Everything else.
@@ -53,10 +55,42 @@ impl FrontendOptions {
             }
         }
         build.target = raw.get("target").filter(|t| !t.is_empty()).cloned();
-        if let Some(p) = raw.get("platform").filter(|p| !p.is_empty()) {
-            let first = p.split(',').next().unwrap_or_default();
-            build.platform = Some(Platform::parse(first)?);
+        let mut platforms: Vec<Platform> = Vec::new();
+        for p in raw
+            .get("platform")
+            .map(String::as_str)
+            .unwrap_or_default()
+            .split(',')
+            .filter(|p| !p.trim().is_empty())
+        {
+            let p = Platform::parse(p)?;
+            if !platforms.contains(&p) {
+                platforms.push(p);
+            }
         }
+        build.platform = platforms.first().cloned();
+        let mut multi_platform = platforms.len() > 1;
+        if let Some(v) = build
+            .build_args
+            .get("BUILDKIT_MULTI_PLATFORM")
+            .or_else(|| raw.get("multi-platform"))
+            .filter(|v| !v.is_empty())
+        {
+            let b = parse_bool(v).ok_or_else(|| {
+                Diagnostic::error(
+                    "option",
+                    format!("invalid boolean value for multi-platform: {v}"),
+                )
+            })?;
+            if !b && multi_platform {
+                return Err(Diagnostic::error(
+                    "option",
+                    "conflicting config: returning multiple target platforms is not allowed",
+                ));
+            }
+            multi_platform = b;
+        }
+        build.multi_platform = multi_platform;
         if let Some(nc) = raw.get("no-cache") {
             build.no_cache = Some(
                 nc.split(',')
@@ -131,9 +165,19 @@ impl FrontendOptions {
                 .cloned()
                 .unwrap_or_else(|| "context".into()),
             session_id,
+            platforms,
             request_id: raw.get("requestid").filter(|r| !r.is_empty()).cloned(),
             build,
             raw,
         })
+    }
+}
+
+/// Go's `strconv.ParseBool`.
+fn parse_bool(v: &str) -> Option<bool> {
+    match v {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
     }
 }

@@ -100,6 +100,9 @@ pub struct BuildOptions {
     pub platform: Option<Platform>,
     /// The platform the build runs on.
     pub build_platform: Option<Platform>,
+    /// One result per platform was asked for (several platforms or
+    /// `BUILDKIT_MULTI_PLATFORM`): progress names then start with the platform.
+    pub multi_platform: bool,
     /// `.dockerignore` patterns, passed to BuildKit as exclude patterns.
     pub excludes: Vec<String>,
     /// Session that holds the local sources.
@@ -134,6 +137,28 @@ impl BuildOptions {
         BuildOptions {
             fuse: true,
             ..BuildOptions::default()
+        }
+    }
+
+    /// `SOURCE_DATE_EPOCH` from the build args, in seconds: history entries and
+    /// created directories get this time. Empty means unset, like the official frontend.
+    pub fn source_date_epoch(&self) -> Result<Option<i64>, Diagnostic> {
+        match self.build_args.get("SOURCE_DATE_EPOCH").map(String::as_str) {
+            None | Some("") => Ok(None),
+            Some(v) => v.parse::<i64>().map(Some).map_err(|e| {
+                let why = match e.kind() {
+                    std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => {
+                        "value out of range"
+                    }
+                    _ => "invalid syntax",
+                };
+                Diagnostic::error(
+                    "option",
+                    format!(
+                        "invalid SOURCE_DATE_EPOCH: {v}: strconv.ParseInt: parsing {v:?}: {why}"
+                    ),
+                )
+            }),
         }
     }
 

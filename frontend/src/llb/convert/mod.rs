@@ -52,6 +52,9 @@ pub struct Emitted {
     pub definition: pb::Definition,
     /// The target's image config.
     pub image: Image,
+    /// The config of the image the target's stage chain starts from (`None` for
+    /// scratch): `containerimage.baseconfig`.
+    pub base_image: Option<Image>,
     /// The target's platform.
     pub platform: Platform,
     /// Per stage (in file order, reachable ones): what fusion did.
@@ -180,6 +183,11 @@ pub(crate) struct StageState {
     pub cmd_set: bool,
     pub ignore_cache: bool,
     pub dispatched: bool,
+    /// Progress names start with the platform (multi-platform builds).
+    pub prefix_platform: bool,
+    /// The config of the image this stage's chain starts from, as resolved (the
+    /// exporter keeps that part of the history as it is).
+    pub base_image: Option<Image>,
 }
 
 impl StageState {
@@ -191,6 +199,11 @@ impl StageState {
         self.cmd_index += 1;
         let width = 1 + (self.cmd_total as f64).log10() as usize;
         let mut out = String::from("[");
+        if self.prefix_platform {
+            out.push_str(&self.platform.format());
+            out.push_str(&self.cross_target());
+            out.push(' ');
+        }
         if !self.display_name.is_empty() {
             out.push_str(&self.display_name);
             out.push(' ');
@@ -200,6 +213,50 @@ impl StageState {
             self.cmd_index, self.cmd_total
         ));
         out
+    }
+
+    /// `->arch` when the stage's `TARGET*` args name another platform than the one it
+    /// runs on (a cross-build step), like the official progress names.
+    fn cross_target(&self) -> String {
+        let get = |k: &str| {
+            self.env.get(k).or_else(|| {
+                self.build_args
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| n == k)
+                    .map(|(_, v)| v.clone())
+            })
+        };
+        let target = match get("TARGETPLATFORM").and_then(|v| Platform::parse(&v).ok()) {
+            Some(p) => p,
+            None => {
+                let (os, arch, variant) =
+                    (get("TARGETOS"), get("TARGETARCH"), get("TARGETVARIANT"));
+                if os.is_none() && arch.is_none() && variant.is_none() {
+                    return String::new();
+                }
+                Platform {
+                    os: os
+                        .filter(|v| !v.is_empty())
+                        .unwrap_or_else(|| self.platform.os.clone()),
+                    arch: arch
+                        .filter(|v| !v.is_empty())
+                        .unwrap_or_else(|| self.platform.arch.clone()),
+                    variant: variant.unwrap_or_default(),
+                }
+            }
+        };
+        if target.os == self.platform.os && target.arch != self.platform.arch {
+            if target.variant.is_empty() {
+                format!("->{}", target.arch)
+            } else {
+                format!("->{}/{}", target.arch, target.variant)
+            }
+        } else if target.os != self.platform.os {
+            format!("->{}", target.format())
+        } else {
+            String::new()
+        }
     }
 
     /// History text for RUN with the stage's build args (`|N K=V ... cmd`).
@@ -665,6 +722,7 @@ pub fn emit(
         live,
     } = layout(program, opts, escape)?;
     let several = program.stages.len() > 1;
+    let epoch = opts.source_date_epoch()?;
 
     let mut ctx = Ctx {
         graph: Graph::with_capacity(
@@ -735,6 +793,8 @@ pub fn emit(
             cmd_set: false,
             ignore_cache,
             dispatched: false,
+            prefix_platform: opts.multi_platform,
+            base_image: None,
         };
         if !live[i] {
             ctx.stages.push(st);
@@ -768,6 +828,7 @@ pub fn emit(
             if let Some(img) = img {
                 st.image = img;
             }
+            st.base_image = Some(st.image.clone());
         } else if let Some(b) = base_stage {
             let base = &ctx.stages[b];
             if !base.dispatched {
@@ -778,6 +839,7 @@ pub fn emit(
                 .at(stage.span));
             }
             st.state = base.state;
+            st.base_image = base.base_image.clone();
             st.image = base.image.clone();
             st.platform = base.platform.clone();
             st.build_args = base.build_args.clone();
@@ -787,6 +849,7 @@ pub fn emit(
                 Diagnostic::error("stage", format!("base image {reference} was not resolved"))
                     .at(stage.span)
             })?;
+            st.base_image = Some(resolved.image.clone());
             let mut img = resolved.image.clone();
             img.created = None;
             if !img.architecture.is_empty()
@@ -875,8 +938,15 @@ pub fn emit(
             },
         };
         let plan = fusion::plan_stage(stage, &instructions, i, opts, &pctx);
+        let inherited = st.image.history.len();
         for step in &plan.steps {
             dispatch_step(&mut ctx, &mut st, &instructions, step)?;
+        }
+        if let Some(secs) = epoch {
+            let created = crate::image::rfc3339(secs);
+            for h in &mut st.image.history[inherited..] {
+                h.created = Some(created.clone());
+            }
         }
         plans.push(plan);
         st.dispatched = true;
@@ -905,6 +975,7 @@ pub fn emit(
     Ok(Emitted {
         definition,
         image: target_state.image,
+        base_image: target_state.base_image,
         platform: target_state.platform,
         fusion: plans,
         fused_ops: ctx.fused_ops,
@@ -1259,7 +1330,10 @@ fn dispatch(ctx: &mut Ctx<'_>, st: &mut StageState, instr: &Instruction) -> Resu
                                 mode: 0o755,
                                 make_parents: true,
                                 owner,
-                                timestamp: -1,
+                                timestamp: ctx
+                                    .opts
+                                    .source_date_epoch()?
+                                    .map_or(-1, |s| s.saturating_mul(1_000_000_000)),
                             })),
                         }],
                     }),
