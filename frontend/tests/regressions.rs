@@ -14,3 +14,43 @@ fn external_images_honour_the_escape_directive() {
     assert_eq!(reqs[0].reference, "docker.io/library/debian:bookworm");
     assert!(slimfile::plan(src, "Dockerfile", &BuildOptions::new()).is_ok());
 }
+
+/// Stage references follow the official frontend: `COPY --from` takes a name or an
+/// index, a RUN mount's `from=` and `FROM` take names only (a number is an image).
+#[test]
+fn stage_indexes_only_for_copy_from() {
+    let refs = |src: &str| -> Vec<(String, bool)> {
+        let (df, program) = slimfile::parse_program(src).unwrap();
+        slimfile::llb::convert::external_images(&program, &BuildOptions::new(), df.escape)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.reference, r.span.is_some()))
+            .collect()
+    };
+    let debian = ("docker.io/library/debian:bookworm".to_string(), true);
+    // COPY --from=0 is stage 0 and needs no image; the mount's `0` is an image, which
+    // the official frontend does not locate in errors.
+    assert_eq!(
+        refs(
+            "FROM debian:bookworm\nRUN true\nFROM debian:bookworm\nCOPY --from=0 /a /b\n\
+              RUN --mount=from=0,target=/m true\n"
+        ),
+        vec![debian, ("docker.io/library/0:latest".to_string(), false)]
+    );
+    assert_eq!(
+        refs("FROM debian:bookworm\nRUN true\nFROM 0\n"),
+        vec![("docker.io/library/0:latest".to_string(), true)]
+    );
+}
+
+/// A COPY --from naming a later stage is an error, worded like the official one.
+#[test]
+fn copy_from_a_later_stage_is_an_error() {
+    let src = "FROM debian:bookworm AS first\nCOPY --from=later /a /b\n\
+               FROM debian:bookworm AS later\nRUN true\nFROM first\n";
+    let err = slimfile::plan(src, "Dockerfile", &BuildOptions::new()).unwrap_err();
+    assert_eq!(
+        err.message,
+        "cannot copy from stage \"later\", it needs to be defined before current stage \"first\""
+    );
+}

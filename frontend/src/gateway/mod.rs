@@ -308,6 +308,24 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
     }
 
     let program = crate::parse_program(&text).map_err(|d| diag_with_source(d, &filename, &data))?;
+    // Client directories given as named contexts bring their own `.dockerignore`.
+    let locals = crate::llb::convert::named_locals(&program.1, &opts.build, program.0.escape)
+        .map_err(|d| diag_with_source(d, &filename, &data))?;
+    for (name, local) in locals {
+        let (r, _) = load_local(
+            client,
+            &opts,
+            &local,
+            &[".dockerignore"],
+            &format!("context:{name}-.dockerignore"),
+            &format!("[context {name}] load .dockerignore"),
+        )
+        .await?;
+        if let Ok(ig) = read_file(client, &r, ".dockerignore").await {
+            let patterns = crate::model::dockerignore::parse(&String::from_utf8_lossy(&ig));
+            opts.build.named_excludes.insert(local, patterns);
+        }
+    }
     let source = Source {
         filename: &filename,
         data: &data,
@@ -490,7 +508,8 @@ async fn build_platform(
 enum ResolveError {
     Compile(Diagnostic),
     /// The engine could not resolve an image: worded like the official frontend
-    /// (`<name>: <engine error>`) and located at the instruction naming it.
+    /// (`<name>: <engine error>`) and located at the instruction naming it (except
+    /// for a RUN mount's `from=`, which the official frontend does not locate).
     Located(Diagnostic),
     Engine(FrontendError),
 }
@@ -524,10 +543,11 @@ async fn resolve_images(
             })
             .await
             .map_err(|s| {
-                ResolveError::Located(
-                    Diagnostic::error("stage", format!("{}: {}", req.name, s.message()))
-                        .at(req.span),
-                )
+                let d = Diagnostic::error("stage", format!("{}: {}", req.name, s.message()));
+                ResolveError::Located(match req.span {
+                    Some(span) => d.at(span),
+                    None => d,
+                })
             })?
             .into_inner();
         let image: Image = serde_json::from_slice(&res.config).map_err(|e| {

@@ -67,6 +67,18 @@ pub fn mount_from(raw: &str) -> Option<String> {
     })
 }
 
+/// The target of a raw mount flag (`target`, `dst` or `destination`), unexpanded.
+pub fn mount_target(raw: &str) -> Option<String> {
+    csv_fields(raw).ok()?.into_iter().find_map(|f| {
+        let (k, v) = f.split_once('=')?;
+        matches!(
+            k.to_ascii_lowercase().as_str(),
+            "target" | "dst" | "destination"
+        )
+        .then(|| v.to_string())
+    })
+}
+
 /// Parses one `--mount` value, expanding values with `expand_value`.
 pub fn parse_mount(
     raw: &str,

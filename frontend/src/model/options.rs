@@ -129,6 +129,8 @@ pub struct BuildOptions {
     pub cache_mount_ns: String,
     /// Named contexts (`context:<name>` options): name → value.
     pub named_contexts: BTreeMap<String, String>,
+    /// `.dockerignore` patterns of `local:` named contexts, by local name.
+    pub named_excludes: BTreeMap<String, Vec<String>>,
 }
 
 impl BuildOptions {

@@ -156,7 +156,13 @@ pub(crate) fn dispatch_copy(
 
     let name = st.prefix(&progress_text(ctx, st, &instr.original));
     let from_state: Option<Option<Output>> = match &c.from {
-        Some(f) => Some(super::run::source_state(ctx, st, f, span)?),
+        Some(f) => Some(super::run::source_state(
+            ctx,
+            st,
+            f,
+            &super::SourceUse::Copy,
+            span,
+        )?),
         None => None,
     };
 

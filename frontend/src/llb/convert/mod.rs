@@ -41,8 +41,9 @@ pub struct ImageRequest {
     pub platform: Platform,
     /// The name as written, for errors.
     pub name: String,
-    /// Where it is referred to first.
-    pub span: Span,
+    /// Where it is referred to first; `None` for a RUN mount's `from=`, whose
+    /// resolution errors the official frontend reports without a location.
+    pub span: Option<Span>,
 }
 
 /// The result of emission.
@@ -464,14 +465,41 @@ fn global_args(
 /// Stage index for a `FROM`/`--from` name: a stage name (case-insensitive), or a
 /// numeric index of an earlier stage.
 pub(crate) fn find_stage(program: &Program, name: &str, before: usize) -> Option<usize> {
+    // A base is looked up by name among earlier stages only (`FROM 0` is an image).
     let lower = name.to_ascii_lowercase();
-    if let Some(i) = program.stages[..before.min(program.stages.len())]
+    program.stages[..before.min(program.stages.len())]
+        .iter()
+        .position(|s| s.name.as_deref() == Some(lower.as_str()))
+}
+
+/// How an instruction uses another stage: `COPY --from` (a name or an index) or a RUN
+/// mount's `from=` (a name only; `from=0` is an image). Either may name any stage of
+/// the file; one not built yet is an error at dispatch, as in the official frontend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SourceUse {
+    /// `COPY --from`.
+    Copy,
+    /// `RUN --mount=...,from=` with this target.
+    Mount(String),
+}
+
+/// The stage a `--from` / `from=` refers to, if it names one.
+pub(crate) fn find_source_stage(program: &Program, name: &str, usage: &SourceUse) -> Option<usize> {
+    let lower = name.to_ascii_lowercase();
+    if let Some(i) = program
+        .stages
         .iter()
         .position(|s| s.name.as_deref() == Some(lower.as_str()))
     {
         return Some(i);
     }
-    name.parse::<usize>().ok().filter(|&i| i < before)
+    match usage {
+        SourceUse::Copy => name
+            .parse::<usize>()
+            .ok()
+            .filter(|&i| i < program.stages.len()),
+        SourceUse::Mount(_) => None,
+    }
 }
 
 fn target_index(program: &Program, opts: &BuildOptions) -> Result<usize, Diagnostic> {
@@ -555,8 +583,8 @@ fn stage_deps(program: &Program, bases: &[String]) -> Vec<Vec<usize>> {
                 deps.push(b);
             }
             for instr in &s.instructions {
-                for from in instr_sources(instr) {
-                    if let Some(d) = find_stage(program, &from, i) {
+                for (from, usage) in instr_sources(instr) {
+                    if let Some(d) = find_source_stage(program, &from, &usage) {
                         deps.push(d);
                     }
                 }
@@ -566,14 +594,22 @@ fn stage_deps(program: &Program, bases: &[String]) -> Vec<Vec<usize>> {
         .collect()
 }
 
-/// `--from` values an instruction refers to.
-pub(crate) fn instr_sources(instr: &Instruction) -> Vec<String> {
+/// `--from` values an instruction refers to, with how it uses them.
+pub(crate) fn instr_sources(instr: &Instruction) -> Vec<(String, SourceUse)> {
     match &instr.kind {
-        Kind::Copy(c) => c.from.iter().cloned().collect(),
+        Kind::Copy(c) => c
+            .from
+            .iter()
+            .map(|f| (f.clone(), SourceUse::Copy))
+            .collect(),
         Kind::Run(r) => r
             .mounts
             .iter()
-            .filter_map(|m| crate::model::mounts::mount_from(&m.raw))
+            .filter_map(|m| {
+                let from = crate::model::mounts::mount_from(&m.raw)?;
+                let target = crate::model::mounts::mount_target(&m.raw).unwrap_or_default();
+                Some((from, SourceUse::Mount(target)))
+            })
             .collect(),
         _ => Vec::new(),
     }
@@ -620,13 +656,21 @@ fn layout(program: &Program, opts: &BuildOptions, escape: char) -> Result<Layout
     })
 }
 
-/// The external images a build needs resolved: stage bases that are not stages and
-/// `COPY --from` images, for reachable stages.
-pub fn external_images(
+/// Calls `f(name, named context, platform, span)` for every source outside the
+/// Dockerfile that reachable stages use: stage bases that are not stages, `--from`
+/// names, and stages replaced by a named context.
+fn visit_external(
     program: &Program,
     opts: &BuildOptions,
     escape: char,
-) -> Result<Vec<ImageRequest>, Diagnostic> {
+    mut f: impl FnMut(
+        &str,
+        Option<named::NamedContext>,
+        &Platform,
+        Span,
+        bool,
+    ) -> Result<(), Diagnostic>,
+) -> Result<(), Diagnostic> {
     let Layout {
         lexer,
         target_platform,
@@ -635,55 +679,87 @@ pub fn external_images(
         live,
         ..
     } = layout(program, opts, escape)?;
-    let mut out = RequestSet::default();
     for (i, stage) in program.stages.iter().enumerate() {
         if !live[i] {
             continue;
         }
         let platform = stage_platform(stage, &lexer, &globals, &target_platform)?;
-        let mut want = |name: &str, span: Span| -> Result<(), Diagnostic> {
-            match named::lookup(opts, name, &platform).map_err(|d| d.at(span))? {
-                Some(named::NamedContext::Image(reference)) => {
-                    out.insert(ImageRequest {
-                        reference,
-                        platform: platform.clone(),
-                        name: name.to_string(),
-                        span,
-                    });
-                }
-                Some(_) => {}
-                None if !name.eq_ignore_ascii_case("scratch") => {
-                    out.insert(ImageRequest {
-                        reference: normalize_reference(name).map_err(|d| d.at(span))?,
-                        platform: platform.clone(),
-                        name: name.to_string(),
-                        span,
-                    });
-                }
-                None => {}
-            }
-            Ok(())
+        let mut want = |name: &str, span: Span, located: bool| -> Result<(), Diagnostic> {
+            let nc = named::lookup(opts, name, &platform).map_err(|d| d.at(span))?;
+            f(name, nc, &platform, span, located)
         };
         if let Some(n) = &stage.name
             && named::lookup(opts, n, &platform)
                 .map_err(|d| d.at(stage.span))?
                 .is_some()
         {
-            want(n, stage.span)?;
+            want(n, stage.span, true)?;
             continue;
         }
         if find_stage(program, &bases[i], i).is_none() {
-            want(&bases[i], stage.span)?;
+            want(&bases[i], stage.span, true)?;
         }
         for instr in &stage.instructions {
-            for from in instr_sources(instr) {
-                if find_stage(program, &from, i).is_none() {
-                    want(&from, instr.span)?;
+            for (from, usage) in instr_sources(instr) {
+                if find_source_stage(program, &from, &usage).is_none() {
+                    want(&from, instr.span, usage == SourceUse::Copy)?;
                 }
             }
         }
     }
+    Ok(())
+}
+
+/// The external images a build needs resolved: stage bases that are not stages and
+/// `COPY --from` images, for reachable stages.
+pub fn external_images(
+    program: &Program,
+    opts: &BuildOptions,
+    escape: char,
+) -> Result<Vec<ImageRequest>, Diagnostic> {
+    let mut out = RequestSet::default();
+    visit_external(
+        program,
+        opts,
+        escape,
+        |name, nc, platform, span, located| {
+            let reference = match nc {
+                Some(named::NamedContext::Image(reference)) => reference,
+                None if !name.eq_ignore_ascii_case("scratch") => {
+                    normalize_reference(name).map_err(|d| d.at(span))?
+                }
+                _ => return Ok(()),
+            };
+            out.insert(ImageRequest {
+                reference,
+                platform: platform.clone(),
+                name: name.to_string(),
+                span: located.then_some(span),
+            });
+            Ok(())
+        },
+    )?;
     Ok(out.0)
+}
+
+/// The client directories (`local:NAME` named contexts) a build uses, as
+/// (context name, local name), each once: their `.dockerignore` must be read first
+/// (into [`BuildOptions::named_excludes`]).
+pub fn named_locals(
+    program: &Program,
+    opts: &BuildOptions,
+    escape: char,
+) -> Result<Vec<(String, String)>, Diagnostic> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    visit_external(program, opts, escape, |name, nc, _, _, _| {
+        if let Some(named::NamedContext::Local(local)) = nc
+            && !out.iter().any(|(_, l)| *l == local)
+        {
+            out.push((named::familiar(name), local));
+        }
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 /// Image requests, deduplicated by reference and platform (first mention wins).

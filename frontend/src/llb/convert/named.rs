@@ -28,7 +28,7 @@ pub enum NamedContext {
 
 /// The familiar form of a name (`docker.io/library/debian:latest` → `debian`), as the
 /// official frontend uses for `context:` keys.
-fn familiar(name: &str) -> String {
+pub(crate) fn familiar(name: &str) -> String {
     let n = name
         .strip_prefix("docker.io/library/")
         .or_else(|| name.strip_prefix("docker.io/"))
@@ -107,6 +107,12 @@ pub(crate) fn state(
                 "local.sharedkeyhint".to_string(),
                 format!("context:{}", familiar(name)),
             );
+            if let Some(ex) = ctx.opts.named_excludes.get(local).filter(|e| !e.is_empty()) {
+                attrs.insert(
+                    "local.excludepatterns".to_string(),
+                    serde_json::to_string(ex).unwrap_or_default(),
+                );
+            }
             let mut node = OpNode::new(
                 pb::op::Op::Source(pb::SourceOp {
                     identifier: format!("local://{local}"),

@@ -130,7 +130,13 @@ pub(crate) fn add_mounts(
                 if kind == "bind" || (kind == "cache" && m.from.is_some()) {
                     input = match &m.from {
                         None => ctx.context(),
-                        Some(from) => source_state(ctx, st, from, span)?,
+                        Some(from) => source_state(
+                            ctx,
+                            st,
+                            from,
+                            &super::SourceUse::Mount(m.target.clone()),
+                            span,
+                        )?,
                     };
                     if m.from.is_none() {
                         ctx.context_paths
@@ -224,23 +230,28 @@ pub(crate) fn add_mounts(
     Ok(())
 }
 
-/// The state a `from=` names: an earlier stage, or an image.
+/// The state a `--from` / `from=` names: an earlier stage, a named context, or an image.
 pub(crate) fn source_state(
     ctx: &mut Ctx<'_>,
     st: &StageState,
     from: &str,
+    usage: &super::SourceUse,
     span: Span,
 ) -> Result<Option<Output>, Diagnostic> {
-    if let Some(i) = super::find_stage(ctx.program, from, st.index) {
-        let s = &ctx.stages[i];
-        if !s.dispatched {
-            return Err(Diagnostic::error(
-                "stage",
-                format!("stage {from:?} needs to be defined before current command"),
-            )
-            .at(span));
+    if let Some(i) = super::find_source_stage(ctx.program, from, usage) {
+        if i >= st.index || !ctx.stages[i].dispatched {
+            let message = match usage {
+                super::SourceUse::Copy => format!(
+                    "cannot copy from stage {from:?}, it needs to be defined before current stage {:?}",
+                    st.display_name
+                ),
+                super::SourceUse::Mount(target) => format!(
+                    "cannot mount from stage {from:?} to {target:?}, stage needs to be defined before current command"
+                ),
+            };
+            return Err(Diagnostic::error("stage", message).at(span));
         }
-        return Ok(s.state);
+        return Ok(ctx.stages[i].state);
     }
     let platform = st.platform.clone();
     if let Some(nc) = super::named::lookup(ctx.opts, from, &platform).map_err(|d| d.at(span))? {
