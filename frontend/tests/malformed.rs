@@ -84,10 +84,20 @@ fn located_errors() {
 
 #[test]
 fn cyclic_and_undefined_stage_references_do_not_hang() {
-    // A stage can only refer to earlier stages; a later or self reference is an image
-    // name, which a plan without an engine treats as an external image.
+    // A base can only be an earlier stage; a later one is an image name, which a plan
+    // without an engine treats as an external image.
     assert!(plan_err("FROM b AS a\nFROM a AS b\n").is_none());
-    assert!(plan_err("FROM scratch AS a\nCOPY --from=a /x /y\n").is_none());
+    // COPY --from may name any stage, so it can loop: rejected, located.
+    assert_eq!(
+        plan_err("FROM scratch AS a\nCOPY --from=a /x /y\n"),
+        Some(("circular dependency detected on stage: a".to_string(), 2))
+    );
+    assert_eq!(
+        plan_err(
+            "FROM scratch AS a\nCOPY --from=b /x /y\nFROM scratch AS b\nCOPY --from=0 /x /y\n"
+        ),
+        Some(("circular dependency detected on stage: a".to_string(), 2))
+    );
     let err = slimfile::plan("FROM scratch\n", "Dockerfile", &{
         let mut o = BuildOptions::new();
         o.target = Some("nope".into());

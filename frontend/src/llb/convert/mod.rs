@@ -615,6 +615,71 @@ pub(crate) fn instr_sources(instr: &Instruction) -> Vec<(String, SourceUse)> {
     }
 }
 
+/// Rejects stages that copy or mount from themselves through other stages, like the
+/// official frontend: `circular dependency detected on stage: NAME`, located at the
+/// instructions along the cycle.
+fn check_cycles(program: &Program) -> Result<(), Diagnostic> {
+    let n = program.stages.len();
+    let edges: Vec<Vec<(usize, Span)>> = program
+        .stages
+        .iter()
+        .map(|s| {
+            s.instructions
+                .iter()
+                .flat_map(|instr| {
+                    instr_sources(instr)
+                        .into_iter()
+                        .filter_map(|(from, usage)| {
+                            find_source_stage(program, &from, &usage).map(|j| (j, instr.span))
+                        })
+                })
+                .collect()
+        })
+        .collect();
+    // Iterative DFS; `path` holds the stages on the current path and the spans of
+    // the instructions that led there.
+    let mut visited = vec![false; n];
+    for start in 0..n {
+        if visited[start] {
+            continue;
+        }
+        let mut on_path = vec![false; n];
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        let mut spans: Vec<Span> = Vec::new();
+        visited[start] = true;
+        on_path[start] = true;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if let Some(&(dep, span)) = edges[node].get(*next) {
+                *next += 1;
+                if on_path[dep] {
+                    spans.push(span);
+                    let name = program.stages[start]
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| format!("stage-{start}"));
+                    let mut d = Diagnostic::error(
+                        "stage",
+                        format!("circular dependency detected on stage: {name}"),
+                    );
+                    d.spans = spans;
+                    return Err(d);
+                }
+                if !visited[dep] {
+                    visited[dep] = true;
+                    on_path[dep] = true;
+                    spans.push(span);
+                    stack.push((dep, 0));
+                }
+            } else {
+                on_path[node] = false;
+                stack.pop();
+                spans.pop();
+            }
+        }
+    }
+    Ok(())
+}
+
 fn reachable(program: &Program, deps: &[Vec<usize>], target: usize) -> Vec<bool> {
     let mut seen = vec![false; program.stages.len()];
     let mut stack = vec![target];
@@ -645,6 +710,7 @@ fn layout(program: &Program, opts: &BuildOptions, escape: char) -> Result<Layout
     let globals = global_args(program, opts, &lexer, &build, &target_platform)?;
     let bases = stage_bases(program, &lexer, &globals)?;
     let target = target_index(program, opts)?;
+    check_cycles(program)?;
     let live = reachable(program, &stage_deps(program, &bases), target);
     Ok(Layout {
         lexer,
