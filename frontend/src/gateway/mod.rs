@@ -116,27 +116,26 @@ fn to_status(e: FrontendError) -> Status {
 
     let mut details = Vec::new();
     if let Some((filename, data, spans)) = e.source {
-        let ranges: Vec<serde_json::Value> = spans
-            .iter()
-            .map(|s| {
-                serde_json::json!({
+        // One Source detail per location: the official frontend wraps an error once
+        // per location, and buildx prints one code frame for each, the last first.
+        let data = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &data);
+        for s in &spans {
+            let src = serde_json::json!({
+                "info": {
+                    "filename": filename,
+                    "data": data,
+                    "language": "Dockerfile",
+                },
+                "ranges": [{
                     "start": {"line": s.start_line},
                     "end": {"line": s.end_line},
-                })
-            })
-            .collect();
-        let src = serde_json::json!({
-            "info": {
-                "filename": filename,
-                "data": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &data),
-                "language": "Dockerfile",
-            },
-            "ranges": ranges,
-        });
-        details.push(Any {
-            type_url: "github.com/moby/buildkit/errdefs.Source+json".into(),
-            value: serde_json::to_vec(&src).unwrap_or_default(),
-        });
+                }],
+            });
+            details.push(Any {
+                type_url: "github.com/moby/buildkit/errdefs.Source+json".into(),
+                value: serde_json::to_vec(&src).unwrap_or_default(),
+            });
+        }
     }
     Status {
         code: 2,
