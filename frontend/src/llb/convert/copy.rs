@@ -75,11 +75,7 @@ fn is_url(s: &str) -> bool {
 }
 
 fn is_git(s: &str) -> bool {
-    s.starts_with("git@")
-        || s.starts_with("git://")
-        || s.ends_with(".git")
-        || s.contains(".git#")
-        || (is_url(s) && (s.contains("github.com/") && s.split('/').count() == 5))
+    super::remote::is_git(s)
 }
 
 /// `dest` relative to the working directory, trailing slash kept.
@@ -216,36 +212,10 @@ pub(crate) fn dispatch_copy(
                 )
                 .at(span));
             }
-            if is_git(src) && !is_url(src) || src.ends_with(".git") || src.contains(".git#") {
-                let (remote, fragment) = src.split_once('#').unwrap_or((src.as_str(), ""));
-                let (gref, subdir) = fragment.split_once(':').unwrap_or((fragment, ""));
-                let mut attrs = BTreeMap::new();
+            if let Ok(g) = super::remote::parse_git(src) {
                 let keep = c.keep_git_dir.unwrap_or(false);
-                if keep {
-                    attrs.insert("git.keepgitdir".to_string(), "true".to_string());
-                }
-                if let Some(sum) = &c.checksum {
-                    attrs.insert("git.checksum".to_string(), sum.clone());
-                }
-                if !subdir.is_empty() {
-                    attrs.insert("git.subdir".to_string(), subdir.to_string());
-                }
-                attrs.insert("git.fullurl".to_string(), remote.to_string());
-                let ident = remote
-                    .trim_start_matches("https://")
-                    .trim_start_matches("http://")
-                    .trim_start_matches("git://")
-                    .to_string();
-                let ident = if gref.is_empty() {
-                    ident
-                } else {
-                    format!("{ident}#{gref}")
-                };
                 let mut node = OpNode::new(
-                    pb::op::Op::Source(pb::SourceOp {
-                        identifier: format!("git://{ident}"),
-                        attrs,
-                    }),
+                    pb::op::Op::Source(super::remote::git_source(&g, keep, c.checksum.as_deref())),
                     Vec::new(),
                 );
                 node.name = Some(name.clone());

@@ -7,6 +7,7 @@
 
 mod copy;
 pub mod named;
+pub mod remote;
 pub(crate) mod run;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -863,7 +864,17 @@ pub fn emit(
         target,
         live,
     } = layout(program, opts, escape)?;
-    let several = program.stages.len() > 1;
+    // Progress names carry the stage name when the official frontend has more than
+    // one dispatch state: several stages, or one stage whose RUN mounts or COPY --from
+    // add states of their own (images, named contexts, even a mount without from=).
+    let several = program.stages.len() > 1
+        || program.stages.iter().any(|s| {
+            s.instructions.iter().any(|i| match &i.kind {
+                Kind::Run(r) => !r.mounts.is_empty(),
+                Kind::Copy(c) => c.from.is_some(),
+                _ => false,
+            })
+        });
     let epoch = opts.source_date_epoch()?;
 
     let mut ctx = Ctx {

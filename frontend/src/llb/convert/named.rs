@@ -2,9 +2,11 @@
 //! options `context:NAME[::PLATFORM]`): they replace a stage, a `FROM` base, or a
 //! `--from` source of the same name.
 //!
-//! Supported values: `docker-image://REF` (including `scratch`) and `local:NAME`
-//! (a directory the client sends). Other kinds (git, http, oci-layout, input) are
-//! rejected with a clear error rather than ignored.
+//! Supported values: `docker-image://REF` (including `scratch`), `local:NAME` (a
+//! directory the client sends, with its own `.dockerignore`), git repositories
+//! (`https://host/repo.git#ref:dir`, `git@host:repo`, `git://...`) and other http(s)
+//! URLs (one downloaded file). Other kinds (oci-layout, input) are rejected with a
+//! clear error rather than ignored.
 
 use std::collections::BTreeMap;
 
@@ -24,6 +26,10 @@ pub enum NamedContext {
     Scratch,
     /// A directory sent by the client under this local name.
     Local(String),
+    /// A git repository (the reference as given).
+    Git(String),
+    /// A file downloaded over http(s).
+    Http(String),
 }
 
 /// The familiar form of a name (`docker.io/library/debian:latest` → `debian`), as the
@@ -69,10 +75,17 @@ pub fn lookup(
             }
         }
         Some(("local", local)) => Ok(Some(NamedContext::Local(local.to_string()))),
-        Some((kind @ ("git" | "http" | "https" | "oci-layout" | "input"), _)) => {
-            Err(unsupported(kind))
+        _ if v.starts_with("git@") || v.starts_with("git:") => {
+            super::remote::parse_git(v)
+                .map_err(|_| Diagnostic::error("option", format!("invalid git context {v}")))?;
+            Ok(Some(NamedContext::Git(v.to_string())))
         }
-        _ if v.starts_with("git@") => Err(unsupported("git")),
+        Some(("http" | "https", _)) => Ok(Some(if super::remote::is_git(v) {
+            NamedContext::Git(v.to_string())
+        } else {
+            NamedContext::Http(v.to_string())
+        })),
+        Some((kind @ ("oci-layout" | "input"), _)) => Err(unsupported(kind)),
         _ => Err(Diagnostic::error(
             "option",
             format!("invalid context specifier {v} for {name}"),
@@ -99,6 +112,40 @@ pub(crate) fn state(
             let mut img = resolved.image.clone();
             img.created = None;
             Ok((state, Some(img)))
+        }
+        NamedContext::Git(url) => {
+            let g = super::remote::parse_git(url).map_err(|d| d.at(span))?;
+            let mut node = OpNode::new(
+                pb::op::Op::Source(super::remote::git_source(&g, false, None)),
+                Vec::new(),
+            );
+            node.name = Some(format!("[internal] load git source {url}"));
+            node.caps.insert("source.git");
+            Ok((
+                Some(Output {
+                    op: ctx.graph.push(node),
+                    index: 0,
+                }),
+                None,
+            ))
+        }
+        NamedContext::Http(url) => {
+            let mut node = OpNode::new(
+                pb::op::Op::Source(pb::SourceOp {
+                    identifier: url.clone(),
+                    attrs: BTreeMap::new(),
+                }),
+                Vec::new(),
+            );
+            node.name = Some(format!("[context {}] {url}", familiar(name)));
+            node.caps.insert("source.http");
+            Ok((
+                Some(Output {
+                    op: ctx.graph.push(node),
+                    index: 0,
+                }),
+                None,
+            ))
         }
         NamedContext::Local(local) => {
             let mut attrs = BTreeMap::new();
