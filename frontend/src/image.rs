@@ -21,7 +21,11 @@ pub const HISTORY_COMMENT: &str = "buildkit.dockerfile.v0";
 #[serde(rename_all = "PascalCase")]
 pub struct Healthcheck {
     /// `["NONE"]`, `["CMD", ...]` or `["CMD-SHELL", cmd]`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub test: Vec<String>,
     /// Nanoseconds.
     #[serde(default, skip_serializing_if = "is_zero")]
@@ -38,6 +42,15 @@ pub struct Healthcheck {
     /// Retries.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub retries: i64,
+}
+
+/// Deserializes `null` as the default value (Go writes nil slices as `null`).
+fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 fn is_zero(v: &i64) -> bool {
@@ -178,7 +191,12 @@ pub struct Image {
     )]
     pub os_version: String,
     /// OS features (Windows).
-    #[serde(rename = "os.features", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "os.features",
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub os_features: Vec<String>,
     /// CPU variant.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -190,7 +208,11 @@ pub struct Image {
     #[serde(default)]
     pub rootfs: RootFs,
     /// History.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub history: Vec<History>,
 }
 
@@ -201,7 +223,7 @@ pub struct RootFs {
     #[serde(rename = "type")]
     pub kind: String,
     /// Layer diff IDs.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     pub diff_ids: Vec<String>,
 }
 
@@ -275,5 +297,18 @@ mod tests {
         ] {
             assert_eq!(rfc3339(secs), want, "{secs}");
         }
+    }
+
+    /// Go writes nil slices as `null` (a scratch image's diff_ids, for instance).
+    #[test]
+    fn null_slices_read_as_empty() {
+        let img: super::Image = serde_json::from_str(
+            r#"{"architecture":"amd64","os":"linux","os.features":null,
+                "rootfs":{"type":"layers","diff_ids":null},"history":null,
+                "config":{"Env":null,"Healthcheck":{"Test":null}}}"#,
+        )
+        .unwrap();
+        assert!(img.rootfs.diff_ids.is_empty() && img.history.is_empty());
+        assert!(img.os_features.is_empty());
     }
 }

@@ -307,6 +307,7 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
     }
 
     let program = crate::parse_program(&text).map_err(|d| diag_with_source(d, &filename, &data))?;
+    load_inputs(client, &mut opts).await?;
     // Client directories given as named contexts bring their own `.dockerignore`.
     let locals = crate::llb::convert::named_locals(&program.1, &opts.build, program.0.escape)
         .map_err(|d| diag_with_source(d, &filename, &data))?;
@@ -389,6 +390,43 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
         attestations: Default::default(),
         result: Some(result),
     })
+}
+
+/// Fetches the frontend inputs that `input:NAME` named contexts refer to (bake passes
+/// `target:` contexts this way), with their image configs from `input-metadata:NAME`.
+async fn load_inputs(client: &mut Client, opts: &mut FrontendOptions) -> Result<(), FrontendError> {
+    let wanted: Vec<String> = opts
+        .build
+        .named_contexts
+        .values()
+        .filter_map(|v| v.strip_prefix("input:").map(str::to_string))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let mut defs = client
+        .inputs(fe::InputsRequest {})
+        .await?
+        .into_inner()
+        .definitions;
+    for name in wanted {
+        let Some(definition) = defs.remove(&name) else {
+            continue;
+        };
+        let config = opts
+            .raw
+            .get(&format!("input-metadata:{name}"))
+            .and_then(|md| serde_json::from_str::<BTreeMap<String, String>>(md).ok())
+            .and_then(|m| m.get("containerimage.config").cloned())
+            .and_then(|b64| {
+                base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64).ok()
+            });
+        opts.build.inputs.insert(
+            name,
+            crate::model::options::NamedInput { definition, config },
+        );
+    }
+    Ok(())
 }
 
 /// The Dockerfile being built: its name, bytes and the digest of the op that loaded it.

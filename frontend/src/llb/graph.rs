@@ -49,6 +49,42 @@ pub struct OpNode {
     pub progress_group: Option<(String, String)>,
     /// The op runs a fused group (the gateway replays a failing one unfused).
     pub fused: bool,
+    /// This node stands for the result of a definition made elsewhere (a frontend
+    /// input): marshalling copies that definition's ops as they are, and `op` is unused.
+    pub foreign: Option<std::sync::Arc<Foreign>>,
+}
+
+/// A marshalled definition from outside (`frontend.inputs`), to splice in unchanged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Foreign {
+    /// Its ops (without the final return op), as bytes.
+    pub ops: Vec<Vec<u8>>,
+    /// Its metadata by op digest.
+    pub metadata: BTreeMap<String, pb::OpMetadata>,
+    /// The digest of the op whose output is the result.
+    pub output: String,
+}
+
+impl Foreign {
+    /// Reads a definition: its last op is the return op naming the result. Returns
+    /// the definition and the index of the result's output.
+    pub fn from_definition(def: &pb::Definition) -> Option<(Self, i64)> {
+        let (last, ops) = def.def.split_last()?;
+        let ret = pb::Op::decode(last.as_slice()).ok()?;
+        let input = ret.inputs.first()?;
+        Some((
+            Foreign {
+                ops: ops.to_vec(),
+                metadata: def
+                    .metadata
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                output: input.digest.clone(),
+            },
+            input.index,
+        ))
+    }
 }
 
 impl OpNode {
@@ -65,6 +101,7 @@ impl OpNode {
             caps: BTreeSet::new(),
             progress_group: None,
             fused: false,
+            foreign: None,
         }
     }
 }
@@ -145,6 +182,18 @@ impl Graph {
         let mut locations: BTreeMap<String, pb::Locations> = BTreeMap::new();
         for (i, node) in self.ops.iter().enumerate() {
             if !reachable[i] {
+                continue;
+            }
+            if let Some(f) = &node.foreign {
+                digests[i] = f.output.clone();
+                for bytes in &f.ops {
+                    if seen.insert(digest(bytes)) {
+                        def.def.push(bytes.clone());
+                    }
+                }
+                for (d, m) in &f.metadata {
+                    def.metadata.entry(d.clone()).or_insert_with(|| m.clone());
+                }
                 continue;
             }
             let op = pb::Op {

@@ -75,6 +75,16 @@ impl Platform {
     }
 }
 
+/// A frontend input: a definition built by the client, and its image config if the
+/// client sent one (`input-metadata:NAME`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedInput {
+    /// The definition; its result is the input's filesystem.
+    pub definition: bollard_buildkit_proto::pb::Definition,
+    /// The image config JSON (`containerimage.config`), if any.
+    pub config: Option<Vec<u8>>,
+}
+
 /// How fused groups clean up package-manager caches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CleanupMode {
@@ -131,6 +141,9 @@ pub struct BuildOptions {
     pub named_contexts: BTreeMap<String, String>,
     /// `.dockerignore` patterns of `local:` named contexts, by local name.
     pub named_excludes: BTreeMap<String, Vec<String>>,
+    /// Frontend inputs (`input:NAME` named contexts, e.g. bake's `target:` contexts),
+    /// by input name.
+    pub inputs: BTreeMap<String, NamedInput>,
 }
 
 impl BuildOptions {

@@ -5,8 +5,8 @@
 //! Supported values: `docker-image://REF` (including `scratch`), `local:NAME` (a
 //! directory the client sends, with its own `.dockerignore`), git repositories
 //! (`https://host/repo.git#ref:dir`, `git@host:repo`, `git://...`) and other http(s)
-//! URLs (one downloaded file). Other kinds (oci-layout, input) are rejected with a
-//! clear error rather than ignored.
+//! URLs (one downloaded file), and frontend inputs (`input:NAME`, how bake passes
+//! `target:` contexts). `oci-layout` is rejected with a clear error rather than ignored.
 
 use std::collections::BTreeMap;
 
@@ -30,6 +30,8 @@ pub enum NamedContext {
     Git(String),
     /// A file downloaded over http(s).
     Http(String),
+    /// A frontend input of this name.
+    Input(String),
 }
 
 /// The familiar form of a name (`docker.io/library/debian:latest` → `debian`), as the
@@ -85,7 +87,16 @@ pub fn lookup(
         } else {
             NamedContext::Http(v.to_string())
         })),
-        Some((kind @ ("oci-layout" | "input"), _)) => Err(unsupported(kind)),
+        Some(("input", input)) => {
+            if !opts.inputs.contains_key(input) {
+                return Err(Diagnostic::error(
+                    "option",
+                    format!("invalid input {input} for {name}"),
+                ));
+            }
+            Ok(Some(NamedContext::Input(input.to_string())))
+        }
+        Some((kind @ "oci-layout", _)) => Err(unsupported(kind)),
         _ => Err(Diagnostic::error(
             "option",
             format!("invalid context specifier {v} for {name}"),
@@ -112,6 +123,36 @@ pub(crate) fn state(
             let mut img = resolved.image.clone();
             img.created = None;
             Ok((state, Some(img)))
+        }
+        NamedContext::Input(input) => {
+            let given = ctx.opts.inputs.get(input).ok_or_else(|| {
+                Diagnostic::error("option", format!("invalid input {input} for {name}")).at(span)
+            })?;
+            let (foreign, index) = crate::llb::graph::Foreign::from_definition(&given.definition)
+                .ok_or_else(|| {
+                Diagnostic::error("option", format!("input {input} holds no result")).at(span)
+            })?;
+            let image = match &given.config {
+                Some(c) => Some(
+                    serde_json::from_slice::<crate::image::Image>(c).map_err(|e| {
+                        Diagnostic::error(
+                            "option",
+                            format!("failed to parse image config for {name}: {e}"),
+                        )
+                        .at(span)
+                    })?,
+                ),
+                None => None,
+            };
+            let mut node = OpNode::new(pb::op::Op::Source(pb::SourceOp::default()), Vec::new());
+            node.foreign = Some(std::sync::Arc::new(foreign));
+            Ok((
+                Some(Output {
+                    op: ctx.graph.push(node),
+                    index,
+                }),
+                image,
+            ))
         }
         NamedContext::Git(url) => {
             let g = super::remote::parse_git(url).map_err(|d| d.at(span))?;
