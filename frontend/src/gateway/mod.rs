@@ -567,7 +567,17 @@ async fn resolve_images(
                 r#ref: req.reference.clone(),
                 platform: Some(pb_platform(&req.platform)),
                 resolve_mode: build.resolve_mode.clone().unwrap_or_default(),
-                log_name: if build.multi_platform {
+                // An OCI layout the client holds: resolver type OCI, in its store.
+                resolver_type: i32::from(req.oci_store.is_some()),
+                session_id: if req.oci_store.is_some() {
+                    build.session_id.clone()
+                } else {
+                    String::new()
+                },
+                store_id: req.oci_store.clone().unwrap_or_default(),
+                log_name: if let Some(c) = &req.context {
+                    format!("[context {c}] load metadata for {}", req.reference)
+                } else if build.multi_platform {
                     format!(
                         "[{} internal] load metadata for {}",
                         req.platform.format(),

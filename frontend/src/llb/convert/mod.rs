@@ -45,6 +45,10 @@ pub struct ImageRequest {
     /// Where it is referred to first; `None` for a RUN mount's `from=`, whose
     /// resolution errors the official frontend reports without a location.
     pub span: Option<Span>,
+    /// For an `oci-layout://` named context: the client's OCI store to resolve in.
+    pub oci_store: Option<String>,
+    /// It comes from this named context (progress shows `[context NAME]`).
+    pub context: Option<String>,
 }
 
 /// The result of emission.
@@ -790,8 +794,14 @@ pub fn external_images(
         opts,
         escape,
         |name, nc, platform, span, located| {
+            let mut oci_store = None;
+            let context = nc.as_ref().map(|_| named::familiar(name));
             let reference = match nc {
                 Some(named::NamedContext::Image(reference)) => reference,
+                Some(named::NamedContext::OciLayout { store, reference }) => {
+                    oci_store = Some(store);
+                    reference
+                }
                 None if !name.eq_ignore_ascii_case("scratch") => {
                     normalize_reference(name).map_err(|d| d.at(span))?
                 }
@@ -802,6 +812,8 @@ pub fn external_images(
                 platform: platform.clone(),
                 name: name.to_string(),
                 span: located.then_some(span),
+                oci_store,
+                context,
             });
             Ok(())
         },

@@ -5,8 +5,9 @@
 //! Supported values: `docker-image://REF` (including `scratch`), `local:NAME` (a
 //! directory the client sends, with its own `.dockerignore`), git repositories
 //! (`https://host/repo.git#ref:dir`, `git@host:repo`, `git://...`) and other http(s)
-//! URLs (one downloaded file), and frontend inputs (`input:NAME`, how bake passes
-//! `target:` contexts). `oci-layout` is rejected with a clear error rather than ignored.
+//! URLs (one downloaded file), frontend inputs (`input:NAME`, how bake passes
+//! `target:` contexts), and images in the client's OCI layouts
+//! (`oci-layout://STORE@DIGEST`, what buildx sends for `oci-layout:///path`).
 
 use std::collections::BTreeMap;
 
@@ -32,6 +33,14 @@ pub enum NamedContext {
     Http(String),
     /// A frontend input of this name.
     Input(String),
+    /// An image in an OCI layout the client holds (store id), resolved under a
+    /// reference made of the context's name and the digest, like the official frontend.
+    OciLayout {
+        /// The client's store id.
+        store: String,
+        /// `docker.io/library/<name>@sha256:...`.
+        reference: String,
+    },
 }
 
 /// The familiar form of a name (`docker.io/library/debian:latest` → `debian`), as the
@@ -60,12 +69,6 @@ pub fn lookup(
         .or_else(|| opts.named_contexts.get(&name));
     let Some(v) = value else {
         return Ok(None);
-    };
-    let unsupported = |kind: &str| {
-        Diagnostic::error(
-            "option",
-            format!("named context {name}={v}: {kind} contexts are not supported by slimfile yet"),
-        )
     };
     match v.split_once(':') {
         Some(("docker-image", rest)) => {
@@ -96,8 +99,27 @@ pub fn lookup(
             }
             Ok(Some(NamedContext::Input(input.to_string())))
         }
-        Some((kind @ "oci-layout", _)) => Err(unsupported(kind)),
-        _ => Err(Diagnostic::error(
+        Some(("oci-layout", rest)) => {
+            let spec = rest.trim_start_matches("//");
+            let (store, digest) = spec.split_once('@').ok_or_else(|| {
+                Diagnostic::error(
+                    "option",
+                    format!("oci-layout reference {spec:?} has no digest"),
+                )
+            })?;
+            let store = store.split(':').next().unwrap_or(store);
+            let base = normalize_reference(&name)?;
+            let base = base.rsplit_once(':').map_or(base.as_str(), |(b, _)| b);
+            Ok(Some(NamedContext::OciLayout {
+                store: store.to_string(),
+                reference: format!("{base}@{digest}"),
+            }))
+        }
+        Some((kind, _)) => Err(Diagnostic::error(
+            "option",
+            format!("unsupported context source {kind} for {name}"),
+        )),
+        None => Err(Diagnostic::error(
             "option",
             format!("invalid context specifier {v} for {name}"),
         )),
@@ -123,6 +145,33 @@ pub(crate) fn state(
             let mut img = resolved.image.clone();
             img.created = None;
             Ok((state, Some(img)))
+        }
+        NamedContext::OciLayout { store, reference } => {
+            let resolved = ctx.images.get(reference).cloned().ok_or_else(|| {
+                Diagnostic::error("stage", format!("image {reference} was not resolved")).at(span)
+            })?;
+            let mut attrs = BTreeMap::new();
+            attrs.insert("oci.session".to_string(), ctx.opts.session_id.clone());
+            attrs.insert("oci.store".to_string(), store.clone());
+            let mut node = OpNode::new(
+                pb::op::Op::Source(pb::SourceOp {
+                    identifier: format!("oci-layout://{reference}"),
+                    attrs,
+                }),
+                Vec::new(),
+            );
+            node.platform = Some(super::pb_platform(platform));
+            node.name = Some(format!("[context {}] OCI load from client", familiar(name)));
+            node.caps.insert("source.ocilayout");
+            let mut img = resolved.image.clone();
+            img.created = None;
+            Ok((
+                Some(Output {
+                    op: ctx.graph.push(node),
+                    index: 0,
+                }),
+                Some(img),
+            ))
         }
         NamedContext::Input(input) => {
             let given = ctx.opts.inputs.get(input).ok_or_else(|| {
