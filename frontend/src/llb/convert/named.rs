@@ -153,25 +153,19 @@ pub(crate) fn state(
             let mut attrs = BTreeMap::new();
             attrs.insert("oci.session".to_string(), ctx.opts.session_id.clone());
             attrs.insert("oci.store".to_string(), store.clone());
-            let mut node = OpNode::new(
-                pb::op::Op::Source(pb::SourceOp {
+            let state = push_source(
+                ctx,
+                pb::SourceOp {
                     identifier: format!("oci-layout://{reference}"),
                     attrs,
-                }),
-                Vec::new(),
+                },
+                format!("[context {}] OCI load from client", familiar(name)),
+                "source.ocilayout",
+                Some(platform),
             );
-            node.platform = Some(super::pb_platform(platform));
-            node.name = Some(format!("[context {}] OCI load from client", familiar(name)));
-            node.caps.insert("source.ocilayout");
             let mut img = resolved.image.clone();
             img.created = None;
-            Ok((
-                Some(Output {
-                    op: ctx.graph.push(node),
-                    index: 0,
-                }),
-                Some(img),
-            ))
+            Ok((state, Some(img)))
         }
         NamedContext::Input(input) => {
             let given = ctx.opts.inputs.get(input).ok_or_else(|| {
@@ -205,37 +199,17 @@ pub(crate) fn state(
         }
         NamedContext::Git(url) => {
             let g = super::remote::parse_git(url).map_err(|d| d.at(span))?;
-            let mut node = OpNode::new(
-                pb::op::Op::Source(super::remote::git_source(&g, false, None)),
-                Vec::new(),
-            );
-            node.name = Some(format!("[internal] load git source {url}"));
-            node.caps.insert("source.git");
-            Ok((
-                Some(Output {
-                    op: ctx.graph.push(node),
-                    index: 0,
-                }),
-                None,
-            ))
+            let op = super::remote::git_source(&g, false, None);
+            let name = format!("[internal] load git source {url}");
+            Ok((push_source(ctx, op, name, "source.git", None), None))
         }
         NamedContext::Http(url) => {
-            let mut node = OpNode::new(
-                pb::op::Op::Source(pb::SourceOp {
-                    identifier: url.clone(),
-                    attrs: BTreeMap::new(),
-                }),
-                Vec::new(),
-            );
-            node.name = Some(format!("[context {}] {url}", familiar(name)));
-            node.caps.insert("source.http");
-            Ok((
-                Some(Output {
-                    op: ctx.graph.push(node),
-                    index: 0,
-                }),
-                None,
-            ))
+            let op = pb::SourceOp {
+                identifier: url.clone(),
+                attrs: BTreeMap::new(),
+            };
+            let name = format!("[context {}] {url}", familiar(name));
+            Ok((push_source(ctx, op, name, "source.http", None), None))
         }
         NamedContext::Local(local) => {
             let mut attrs = BTreeMap::new();
@@ -250,22 +224,30 @@ pub(crate) fn state(
                     serde_json::to_string(ex).unwrap_or_default(),
                 );
             }
-            let mut node = OpNode::new(
-                pb::op::Op::Source(pb::SourceOp {
-                    identifier: format!("local://{local}"),
-                    attrs,
-                }),
-                Vec::new(),
-            );
-            node.name = Some(format!("[context {}] load from client", familiar(name)));
-            node.caps.insert("source.local");
-            Ok((
-                Some(Output {
-                    op: ctx.graph.push(node),
-                    index: 0,
-                }),
-                None,
-            ))
+            let op = pb::SourceOp {
+                identifier: format!("local://{local}"),
+                attrs,
+            };
+            let name = format!("[context {}] load from client", familiar(name));
+            Ok((push_source(ctx, op, name, "source.local", None), None))
         }
     }
+}
+
+/// Adds a source op with its progress name and cap; returns its output.
+fn push_source(
+    ctx: &mut Ctx<'_>,
+    op: pb::SourceOp,
+    name: String,
+    cap: &'static str,
+    platform: Option<&Platform>,
+) -> State {
+    let mut node = OpNode::new(pb::op::Op::Source(op), Vec::new());
+    node.platform = platform.map(super::pb_platform);
+    node.name = Some(name);
+    node.caps.insert(cap);
+    Some(Output {
+        op: ctx.graph.push(node),
+        index: 0,
+    })
 }

@@ -79,7 +79,7 @@ pub fn parse_git(s: &str) -> Result<GitRef, Diagnostic> {
         return Err(bad("no host"));
     }
     g.remote = url.to_string();
-    g.id = format!("{host}{}", join_path(&path));
+    g.id = format!("{host}{}", super::clean_path(&format!("/{path}")));
     if let Some(f) = fragment {
         let (r, sub) = f.split_once(':').unwrap_or((f, ""));
         g.reference = r.to_string();
@@ -115,21 +115,6 @@ fn parse_bool(v: &str) -> Option<bool> {
         "0" | "f" | "F" | "false" | "FALSE" | "False" => Some(false),
         _ => None,
     }
-}
-
-/// Go's `path.Join("/", p)`: absolute and cleaned.
-fn join_path(p: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for seg in p.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            s => parts.push(s),
-        }
-    }
-    format!("/{}", parts.join("/"))
 }
 
 /// The git source op for `g`; `keep_git_dir` and `checksum` come from ADD flags.
