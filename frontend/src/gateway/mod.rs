@@ -230,6 +230,22 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
         });
     }
 
+    if let Some(url) = opts
+        .raw
+        .get("context")
+        .filter(|v| v.contains("://") || v.starts_with("git@"))
+    {
+        // `docker buildx build <git or http URL>`: the client sends no local files.
+        return Err(FrontendError {
+            message: format!(
+                "slimfile does not support remote build contexts yet (context {url}): build from a \
+                 local directory, or pass the repository as a named context \
+                 (--build-context NAME={url})"
+            ),
+            source: None,
+            status: None,
+        });
+    }
     let filename = opts.filename.clone();
     let (df_ref, df_digest) = load_local(
         client,
