@@ -41,6 +41,15 @@ struct FrontendError {
 }
 
 impl FrontendError {
+    /// An error with only a message.
+    fn message(message: impl Into<String>) -> Self {
+        FrontendError {
+            message: message.into(),
+            source: None,
+            status: None,
+        }
+    }
+
     /// The digest of the vertex that failed, from an engine error's details.
     fn failed_vertex(&self) -> Option<String> {
         let st = self.status.as_ref()?;
@@ -67,14 +76,10 @@ impl From<tonic::Status> for FrontendError {
 
 impl From<Diagnostic> for FrontendError {
     fn from(d: Diagnostic) -> Self {
-        FrontendError {
-            message: match &d.help {
-                Some(h) => format!("{} ({h})", d.message),
-                None => d.message.clone(),
-            },
-            source: None,
-            status: None,
-        }
+        FrontendError::message(match &d.help {
+            Some(h) => format!("{} ({h})", d.message),
+            None => d.message.clone(),
+        })
     }
 }
 
@@ -236,15 +241,11 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
         .filter(|v| v.contains("://") || v.starts_with("git@"))
     {
         // `docker buildx build <git or http URL>`: the client sends no local files.
-        return Err(FrontendError {
-            message: format!(
-                "slimfile does not support remote build contexts yet (context {url}): build from a \
-                 local directory, or pass the repository as a named context \
-                 (--build-context NAME={url})"
-            ),
-            source: None,
-            status: None,
-        });
+        return Err(FrontendError::message(format!(
+            "slimfile does not support remote build contexts yet (context {url}): build from a \
+             local directory, or pass the repository as a named context \
+             (--build-context NAME={url})"
+        )));
     }
     let filename = opts.filename.clone();
     let (df_ref, df_digest) = load_local(
@@ -260,13 +261,9 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
         &format!("[internal] load build definition from {filename}"),
     )
     .await?;
-    let data = read_file(client, &df_ref, &filename)
-        .await
-        .map_err(|s| FrontendError {
-            message: format!("failed to read dockerfile: {}", s.message()),
-            source: None,
-            status: None,
-        })?;
+    let data = read_file(client, &df_ref, &filename).await.map_err(|s| {
+        FrontendError::message(format!("failed to read dockerfile: {}", s.message()))
+    })?;
     let text = String::from_utf8_lossy(&data).into_owned();
 
     // `<Dockerfile>.dockerignore` wins over the context's `.dockerignore`.
@@ -483,14 +480,17 @@ async fn build_platform(
             }
             ResolveError::Engine(e) => e,
         })?;
-    let emitted = crate::llb::convert::emit(
-        &program.1,
-        &build,
-        &images,
-        program.0.escape,
-        Some((filename, data)),
-    )
-    .map_err(|d| diag_with_source(d, filename, data))?;
+    let emit = |build: &crate::model::options::BuildOptions| {
+        crate::llb::convert::emit(
+            &program.1,
+            build,
+            &images,
+            program.0.escape,
+            Some((filename, data)),
+        )
+    };
+    let located = |d| diag_with_source(d, filename, data);
+    let emitted = emit(&build).map_err(located)?;
 
     let findings = crate::lint::check(&program.0, &program.1, Some(&emitted));
     if report {
@@ -499,19 +499,12 @@ async fn build_platform(
     if crate::lint::errors_fail_build(&program.0)
         && let Some(message) = crate::lint::violation_error(&findings)
     {
-        return Err(FrontendError {
-            message,
-            source: None,
-            status: None,
-        });
+        return Err(FrontendError::message(message));
     }
 
     let platform = emitted.platform.clone();
-    let config = serde_json::to_vec(&emitted.image).map_err(|e| FrontendError {
-        message: e.to_string(),
-        source: None,
-        status: None,
-    })?;
+    let config =
+        serde_json::to_vec(&emitted.image).map_err(|e| FrontendError::message(e.to_string()))?;
     let base_config = emitted
         .base_image
         .as_ref()
@@ -532,14 +525,7 @@ async fn build_platform(
             {
                 let mut unfused = build.clone();
                 unfused.fuse = false;
-                let replay = crate::llb::convert::emit(
-                    &program.1,
-                    &unfused,
-                    &images,
-                    program.0.escape,
-                    Some((filename, data)),
-                )
-                .map_err(|d| diag_with_source(d, filename, data))?;
+                let replay = emit(&unfused).map_err(located)?;
                 return Err(
                     match solve_with(&mut client, replay.definition, true).await {
                         Err(replayed) => replayed,
@@ -614,11 +600,10 @@ async fn resolve_images(
             })?
             .into_inner();
         let image: Image = serde_json::from_slice(&res.config).map_err(|e| {
-            ResolveError::Engine(FrontendError {
-                message: format!("failed to parse image config of {}: {e}", req.reference),
-                source: None,
-                status: None,
-            })
+            ResolveError::Engine(FrontendError::message(format!(
+                "failed to parse image config of {}: {e}",
+                req.reference
+            )))
         })?;
         images.insert(
             req.reference.clone(),

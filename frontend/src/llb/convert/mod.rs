@@ -307,6 +307,8 @@ pub(crate) struct Ctx<'a> {
     pub undefined: std::cell::RefCell<Vec<UndefinedVar>>,
     /// Other findings made while emitting (CopyIgnoredFile, InvalidBaseImagePlatform).
     pub findings: Vec<EmitFinding>,
+    /// `SOURCE_DATE_EPOCH` in seconds, parsed once.
+    pub epoch: Option<i64>,
 }
 
 /// A check finding that only emission can make.
@@ -909,6 +911,7 @@ pub fn emit(
         fused_ops: BTreeMap::new(),
         undefined: std::cell::RefCell::new(Vec::new()),
         findings: Vec::new(),
+        epoch,
     };
     let mut plans = Vec::new();
     let file_nofuse = fusion::has_nofuse(first_comments(program));
@@ -1496,8 +1499,7 @@ fn dispatch(ctx: &mut Ctx<'_>, st: &mut StageState, instr: &Instruction) -> Resu
                                 make_parents: true,
                                 owner,
                                 timestamp: ctx
-                                    .opts
-                                    .source_date_epoch()?
+                                    .epoch
                                     .map_or(-1, |s| s.saturating_mul(1_000_000_000)),
                             })),
                         }],
