@@ -27,7 +27,8 @@ struct BuildFlags {
     /// Dockerfile path (`-` for stdin).
     #[arg(short = 'f', long = "file", default_value = "Dockerfile")]
     file: String,
-    /// `KEY=VALUE` build arguments (also `SLIMFILE_FUSE`, `SLIMFILE_CLEANUP`).
+    /// `KEY=VALUE` build arguments (also `SLIMFILE_FUSE`, `SLIMFILE_CLEANUP`,
+    /// `SLIMFILE_ASSEMBLY`, and `BUILDKIT_SYNTAX` naming the frontend image).
     #[arg(long = "build-arg")]
     build_args: Vec<String>,
     /// Target stage.
@@ -66,6 +67,14 @@ enum Command {
     },
     /// Run as a BuildKit gateway frontend over stdin/stdout.
     Gateway,
+    /// Make directory DST equal to SRC with the fewest writes (a fused group's
+    /// assembly step runs this inside the build).
+    Sync {
+        /// The tree to copy from.
+        src: std::path::PathBuf,
+        /// The tree to change.
+        dst: std::path::PathBuf,
+    },
 }
 
 fn read_input(file: &str) -> std::io::Result<String> {
@@ -95,6 +104,13 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         None | Some(Command::Gateway) => run_gateway(),
+        Some(Command::Sync { src, dst }) => match crate::treesync::run(&src, &dst) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("slimfile sync: {e}");
+                ExitCode::from(1)
+            }
+        },
         Some(Command::Parse { file }) => {
             let flags = BuildFlags {
                 file,
@@ -158,6 +174,9 @@ fn run(
     }
 }
 
+/// The image slimfile is published as.
+pub const DEFAULT_FRONTEND_IMAGE: &str = "ours/slimfile";
+
 /// Build options from CLI flags, with the fusion settings read from build args like
 /// the gateway does.
 fn options(build_args: Vec<String>, target: Option<String>) -> Result<BuildOptions, Diagnostic> {
@@ -169,7 +188,17 @@ fn options(build_args: Vec<String>, target: Option<String>) -> Result<BuildOptio
     }
     let fuse = opts.build_args.get("SLIMFILE_FUSE").cloned();
     let cleanup = opts.build_args.get("SLIMFILE_CLEANUP").cloned();
-    opts.apply_slimfile_settings(fuse.as_deref(), cleanup.as_deref())?;
+    let assembly = opts.build_args.get("SLIMFILE_ASSEMBLY").cloned();
+    opts.apply_slimfile_settings(fuse.as_deref(), cleanup.as_deref(), assembly.as_deref())?;
+    // The frontend image a real build would run from (`BUILDKIT_SYNTAX`, like the
+    // engine reads it), else the published name.
+    opts.frontend_image = Some(
+        opts.build_args
+            .get("BUILDKIT_SYNTAX")
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .unwrap_or_else(|| DEFAULT_FRONTEND_IMAGE.to_string()),
+    );
     Ok(opts)
 }
 

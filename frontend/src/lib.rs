@@ -6,6 +6,9 @@
 //! (shell and package managers) → [`fusion`] (plans) → [`llb`] / [`image`] (graph and
 //! config) → [`gateway`] (BuildKit glue). The CLI and the gateway both call
 //! [`parse_program`] and [`llb::convert::emit`], never copies of them.
+//!
+//! [`treesync`] stands apart: it is the tool a fused group's assembly step runs inside
+//! the build (`slimfile sync`), from the frontend's own image.
 
 pub mod analysis;
 pub mod cli;
@@ -17,6 +20,7 @@ pub mod lint;
 pub mod llb;
 pub mod model;
 pub mod syntax;
+pub mod treesync;
 
 #[cfg(test)]
 pub(crate) mod testutil;

@@ -46,7 +46,8 @@ fn check(name: &str, got: &str) {
 fn explain_and_rewrite_of_examples() {
     for (name, file) in EXAMPLES {
         let src = std::fs::read_to_string(root().join(file)).unwrap();
-        let opts = BuildOptions::new();
+        let mut opts = BuildOptions::new();
+        opts.frontend_image = Some(slimfile::cli::DEFAULT_FRONTEND_IMAGE.into());
         let planned = slimfile::plan(&src, "Dockerfile", &opts).unwrap();
         check(
             &format!("{name}.explain.txt"),
@@ -59,7 +60,7 @@ fn explain_and_rewrite_of_examples() {
         // The rewrite is itself a valid Dockerfile that slimfile leaves alone.
         let again = slimfile::plan(&rewritten, "Dockerfile", &opts).unwrap();
         assert!(
-            again.fused_digests.is_empty(),
+            again.fused_ops.is_empty(),
             "{name}: rewrite output still fuses"
         );
     }
@@ -68,7 +69,8 @@ fn explain_and_rewrite_of_examples() {
 #[test]
 fn llb_is_deterministic_and_pinned() {
     let src = "FROM debian:bookworm\nENV A=1\nWORKDIR /app\nRUN apt-get update\nRUN apt-get install -y jq\nCOPY . .\nCMD [\"jq\"]\n";
-    let opts = BuildOptions::new();
+    let mut opts = BuildOptions::new();
+    opts.frontend_image = Some(slimfile::cli::DEFAULT_FRONTEND_IMAGE.into());
     let a = slimfile::plan(src, "Dockerfile", &opts).unwrap().definition;
     let b = slimfile::plan(src, "Dockerfile", &opts).unwrap().definition;
     let bytes = |d: &bollard_buildkit_proto::pb::Definition| prost::Message::encode_to_vec(d);

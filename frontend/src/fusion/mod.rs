@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 use crate::analysis::{self, RunFacts};
 use crate::diagnostics::Span;
 use crate::model::instructions::{Instruction, Kind, Run, Stage};
-use crate::model::options::{BuildOptions, CleanupMode};
+use crate::model::options::{Assembly, BuildOptions, CleanupMode};
 
 /// The comment pragma that turns fusion off for an instruction, a stage (on its FROM)
 /// or the whole file (before the first instruction).
@@ -42,6 +42,8 @@ pub struct Group {
     pub cache_mounts: Vec<String>,
     /// Notes for `explain` (paths kept and why).
     pub notes: Vec<String>,
+    /// How the group becomes one layer, in words.
+    pub assembly: String,
 }
 
 /// One unit of dispatch.
@@ -377,6 +379,7 @@ fn flush(
         env: Vec::new(),
         cache_mounts: Vec::new(),
         notes: Vec::new(),
+        assembly: assembly_note(opts),
     };
     if opts.cleanup != CleanupMode::Off && !drives.is_empty() {
         cleanup(
@@ -397,6 +400,21 @@ fn flush(
         plan.steps.push(Step::Single(g.members[0]));
     } else {
         plan.steps.push(Step::Fused(g));
+    }
+}
+
+/// How a group becomes one layer under `opts`, in words (`explain`, `--call=check`).
+pub fn assembly_note(opts: &BuildOptions) -> String {
+    const SCRIPT: &str =
+        "the RUNs run as one exec op, one shell each; editing one re-runs the whole group";
+    match (opts.assembly, &opts.frontend_image) {
+        (Assembly::Sync, Some(image)) => format!(
+            "sync: each RUN stays its own cached step; after the cleanup, `slimfile sync` (from {image}) copies the group's net change onto the state before it as one layer"
+        ),
+        (Assembly::Sync, None) => format!(
+            "script, because the frontend image is unknown (no `source` option), so the sync tool cannot be mounted: {SCRIPT}"
+        ),
+        (Assembly::Script, _) => format!("script (SLIMFILE_ASSEMBLY=script): {SCRIPT}"),
     }
 }
 

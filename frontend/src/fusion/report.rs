@@ -30,8 +30,9 @@ pub fn text(plans: &[StagePlan]) -> String {
             })
             .count();
         out.push_str(&format!(
-            "stage {} ({name}): {runs} RUN -> {ops} exec ops\n",
-            p.stage
+            "stage {} ({name}): {runs} RUN -> {ops} layer{}\n",
+            p.stage,
+            if ops == 1 { "" } else { "s" }
         ));
         for step in &p.steps {
             let Step::Fused(g) = step else { continue };
@@ -75,6 +76,7 @@ pub fn text(plans: &[StagePlan]) -> String {
             for n in &g.notes {
                 out.push_str(&format!("    note: {n}\n"));
             }
+            out.push_str(&format!("    assembly: {}\n", g.assembly));
         }
         for s in &p.skipped {
             out.push_str(&format!(
@@ -107,6 +109,7 @@ pub fn json(plans: &[StagePlan]) -> Value {
                         "cacheMounts": g.cache_mounts,
                         "env": g.env.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>(),
                         "notes": g.notes,
+                        "assembly": g.assembly,
                     })),
                     Step::Single(_) => None,
                 })

@@ -149,7 +149,13 @@ impl FrontendOptions {
             .get("cleanup")
             .or_else(|| build.build_args.get("SLIMFILE_CLEANUP"))
             .cloned();
-        build.apply_slimfile_settings(fuse.as_deref(), cleanup.as_deref())?;
+        let assembly = raw
+            .get("assembly")
+            .or_else(|| build.build_args.get("SLIMFILE_ASSEMBLY"))
+            .cloned();
+        build.apply_slimfile_settings(fuse.as_deref(), cleanup.as_deref(), assembly.as_deref())?;
+        // The image this frontend runs from also holds the `slimfile sync` tool.
+        build.frontend_image = raw.get("source").filter(|s| !s.is_empty()).cloned();
         Ok(FrontendOptions {
             filename: raw
                 .get("filename")

@@ -97,6 +97,20 @@ pub enum CleanupMode {
     Off,
 }
 
+/// How a fused group becomes one layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Assembly {
+    /// Additive: every member is the official frontend's own exec op; a cleanup op
+    /// follows the last member, and an assembly op (`slimfile sync`, run from the
+    /// frontend's own image) copies the group's net change onto the state before the
+    /// group as one layer.
+    #[default]
+    Sync,
+    /// One exec op runs every member's command in its own shell, then the cleanup.
+    /// Editing a member re-runs the whole group.
+    Script,
+}
+
 /// Everything that shapes a build besides the Dockerfile.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -123,6 +137,12 @@ pub struct BuildOptions {
     pub fuse: bool,
     /// Cleanup mode for fused groups.
     pub cleanup: CleanupMode,
+    /// How a fused group becomes one layer.
+    pub assembly: Assembly,
+    /// The frontend's own image (the gateway's `source` option), which holds the
+    /// `slimfile sync` tool that additive assembly runs. Without it, groups fall back
+    /// to [`Assembly::Script`].
+    pub frontend_image: Option<String>,
     /// `add-hosts`: (host, ip).
     pub extra_hosts: Vec<(String, String)>,
     /// `hostname`.
@@ -177,13 +197,26 @@ impl BuildOptions {
         }
     }
 
-    /// Reads the fusion settings from build args / options `fuse` and `cleanup`
-    /// (`SLIMFILE_FUSE`, `SLIMFILE_CLEANUP`).
+    /// Reads the fusion settings from build args / options `fuse`, `cleanup` and
+    /// `assembly` (`SLIMFILE_FUSE`, `SLIMFILE_CLEANUP`, `SLIMFILE_ASSEMBLY`).
     pub fn apply_slimfile_settings(
         &mut self,
         fuse: Option<&str>,
         cleanup: Option<&str>,
+        assembly: Option<&str>,
     ) -> Result<(), Diagnostic> {
+        if let Some(v) = assembly {
+            self.assembly = match v.to_ascii_lowercase().as_str() {
+                "sync" | "" => Assembly::Sync,
+                "script" => Assembly::Script,
+                _ => {
+                    return Err(Diagnostic::error(
+                        "option",
+                        format!("invalid assembly value {v:?}: expected sync or script"),
+                    ));
+                }
+            };
+        }
         if let Some(v) = fuse {
             self.fuse = match v.to_ascii_lowercase().as_str() {
                 "on" | "true" | "1" | "" => true,

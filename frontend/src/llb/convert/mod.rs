@@ -5,6 +5,7 @@
 //! COPY/ADD. Base images must be resolved before [`emit`] runs (see [`external_images`]),
 //! which keeps emission pure and synchronous.
 
+mod assemble;
 mod copy;
 pub mod named;
 pub mod remote;
@@ -20,7 +21,7 @@ use crate::fusion::{self, Step};
 use crate::image::{DEFAULT_PATH, Image};
 use crate::model::expand::{Env, Lexer};
 use crate::model::instructions::{Instruction, Kind, Program, Stage};
-use crate::model::options::{BuildOptions, Platform};
+use crate::model::options::{Assembly, BuildOptions, Platform};
 
 /// A base image after `ResolveImageConfig`.
 #[derive(Debug, Clone)]
@@ -347,6 +348,18 @@ impl Ctx<'_> {
             ))
         });
         Some(Output { op: idx, index: 0 })
+    }
+
+    /// An image source op for an image that was not resolved (the engine resolves it
+    /// when it solves the op), shown as `[internal] load <ref>`.
+    pub fn image_source_ref(&mut self, reference: &str, platform: &Platform) -> State {
+        let resolved = ResolvedImage {
+            reference: reference.to_string(),
+            digest: None,
+            image: Image::empty(&platform.os, &platform.arch, &platform.variant),
+        };
+        let name = format!("[internal] load slimfile sync tool {reference}");
+        self.image_source(&resolved, platform, Some(name), None, None)
     }
 
     /// An image source op for a resolved image.
@@ -1351,7 +1364,13 @@ fn dispatch_step(
 ) -> Result<(), Diagnostic> {
     match step {
         Step::Single(i) => dispatch(ctx, st, &instructions[*i]),
-        Step::Fused(group) => run::dispatch_fused(ctx, st, instructions, group),
+        Step::Fused(group) => match (ctx.opts.assembly, ctx.opts.frontend_image.clone()) {
+            (Assembly::Sync, Some(tool)) => {
+                run::script_argv(ctx, st, instructions, group)?;
+                assemble::dispatch_group(ctx, st, instructions, group, &tool)
+            }
+            _ => run::dispatch_fused(ctx, st, instructions, group),
+        },
     }
 }
 

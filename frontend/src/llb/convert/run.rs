@@ -467,12 +467,24 @@ pub(crate) fn push_exec(
     });
 }
 
-/// RUN, unfused.
+/// RUN, unfused: exactly the official frontend's exec op.
 pub(crate) fn dispatch_run(
     ctx: &mut Ctx<'_>,
     st: &mut StageState,
     instr: &Instruction,
     run: &Run,
+) -> Result<(), Diagnostic> {
+    dispatch_run_with(ctx, st, instr, run, Vec::new())
+}
+
+/// RUN with extra mounts (the cache mounts of `cleanup=cache-mount`); without any,
+/// the official frontend's exec op.
+pub(crate) fn dispatch_run_with(
+    ctx: &mut Ctx<'_>,
+    st: &mut StageState,
+    instr: &Instruction,
+    run: &Run,
+    extra_mounts: Vec<pb::Mount>,
 ) -> Result<(), Diagnostic> {
     let (network, security) = modes(ctx, run);
     let mut spec = ExecSpec {
@@ -486,6 +498,7 @@ pub(crate) fn dispatch_run(
     };
     let (args, summary) = run_args(ctx, st, run, &mut spec)?;
     add_mounts(ctx, st, run, instr.span, &mut spec)?;
+    spec.mounts.extend(extra_mounts);
     spec.args = args.clone();
     let mut text = progress_text(ctx, st, &instr.original);
     if let Some(s) = summary {
@@ -507,14 +520,80 @@ pub(crate) fn dispatch_run(
 
 /// The shell that runs a fused op's driver: the stage's SHELL program (planning only
 /// fuses under POSIX shells), else `/bin/sh`.
-fn driver_shell(image: &crate::image::Image) -> Vec<String> {
+pub(crate) fn driver_shell(image: &crate::image::Image) -> Vec<String> {
     match image.config.shell.as_deref() {
         Some([prog, .., c]) if c == "-c" => vec![prog.clone(), "-c".into()],
         _ => vec!["/bin/sh".into(), "-c".into()],
     }
 }
 
-/// A fused group of RUNs: one exec op, one history entry per original RUN.
+/// The cache mount `cleanup=cache-mount` puts over a cache directory, and its id
+/// (without the namespace).
+pub(crate) fn slimfile_cache_mount(ctx: &Ctx<'_>, path: &str) -> (pb::Mount, String) {
+    let id = format!("slimfile{path}");
+    let mount = pb::Mount {
+        input: -1,
+        dest: path.to_string(),
+        output: -1,
+        mount_type: pb::MountType::Cache as i32,
+        cache_opt: Some(pb::CacheOpt {
+            id: format!("{}/{id}", ctx.opts.cache_mount_ns),
+            sharing: pb::CacheSharingOpt::Locked as i32,
+        }),
+        ..Default::default()
+    };
+    (mount, id)
+}
+
+/// The one-script form of a group: the argv of its single exec op and each member's
+/// own argv. Recorded in `fused_ops` for `rewrite`, whatever the assembly.
+pub(crate) fn script_argv(
+    ctx: &mut Ctx<'_>,
+    st: &StageState,
+    instructions: &[Instruction],
+    group: &Group,
+) -> Result<(Vec<String>, Vec<Vec<String>>), Diagnostic> {
+    let mut member_args = Vec::new();
+    for &i in &group.members {
+        let Kind::Run(r) = &instructions[i].kind else {
+            continue;
+        };
+        // Planning never fuses a shebang heredoc, so this spec gains no mount.
+        let mut scratch = ExecSpec {
+            args: Vec::new(),
+            mounts: Vec::new(),
+            inputs: Vec::new(),
+            secret_env: Vec::new(),
+            extra_env: Vec::new(),
+            network: 0,
+            security: 0,
+        };
+        member_args.push(run_args(ctx, st, r, &mut scratch)?.0);
+    }
+    let argv = crate::fusion::script::fused_argv(
+        &driver_shell(&st.image),
+        &member_args,
+        &group.cleanup_script,
+        &group.env,
+    );
+    let cache_mounts = group
+        .cache_mounts
+        .iter()
+        .map(|m| (m.clone(), slimfile_cache_mount(ctx, m).1))
+        .collect();
+    ctx.fused_ops.insert(
+        (st.index, group.members[0]),
+        super::FusedOp {
+            argv: argv.clone(),
+            cache_mounts,
+        },
+    );
+    Ok((argv, member_args))
+}
+
+/// A fused group of RUNs as one script (`assembly=script`): one exec op, one history
+/// entry per original RUN. Each member's argv is the one its own RUN would run,
+/// heredoc bodies included.
 pub(crate) fn dispatch_fused(
     ctx: &mut Ctx<'_>,
     st: &mut StageState,
@@ -536,43 +615,11 @@ pub(crate) fn dispatch_fused(
         security,
     };
     add_mounts(ctx, st, first_run, first.span, &mut spec)?;
-    // Per-member shell argv, as the unfused RUN would have run it.
-    let mut member_args = Vec::new();
-    for &i in &group.members {
-        let Kind::Run(r) = &instructions[i].kind else {
-            continue;
-        };
-        member_args.push(with_shell(&st.image, &r.cmd.args));
-    }
-    spec.args = crate::fusion::script::fused_argv(
-        &driver_shell(&st.image),
-        &member_args,
-        &group.cleanup_script,
-        &group.env,
-    );
-    let mut cache_mounts = Vec::new();
+    let (argv, member_args) = script_argv(ctx, st, instructions, group)?;
+    spec.args = argv;
     for m in &group.cache_mounts {
-        let id = format!("slimfile{m}");
-        spec.mounts.push(pb::Mount {
-            input: -1,
-            dest: m.clone(),
-            output: -1,
-            mount_type: pb::MountType::Cache as i32,
-            cache_opt: Some(pb::CacheOpt {
-                id: format!("{}/{id}", ctx.opts.cache_mount_ns),
-                sharing: pb::CacheSharingOpt::Locked as i32,
-            }),
-            ..Default::default()
-        });
-        cache_mounts.push((m.clone(), id));
+        spec.mounts.push(slimfile_cache_mount(ctx, m).0);
     }
-    ctx.fused_ops.insert(
-        (st.index, group.members[0]),
-        super::FusedOp {
-            argv: spec.args.clone(),
-            cache_mounts,
-        },
-    );
     let text = progress_text(ctx, st, &first.original);
     let mut notes: Vec<String> = Vec::new();
     if group.members.len() > 1 {

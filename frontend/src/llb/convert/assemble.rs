@@ -1,0 +1,204 @@
+//! Additive fusion (`assembly=sync`): a fused group's members stay the official
+//! frontend's own exec ops, each its own cached step; slimfile only adds ops after
+//! them.
+//!
+//! For a group whose state before is `S` and whose members end in `m_k`:
+//!
+//! ```text
+//! m_1 … m_k   the members, exactly as unfused (their own mounts, env, heredocs)
+//! c           = exec(m_k, cleanup script)        only when there is a cleanup
+//! S'          = exec(root: frontend image, /dst: S (output), /src: c (read-only),
+//!                    `slimfile sync /src /dst`)
+//! ```
+//!
+//! `S'` is `S` plus one layer: the group's net change without the cleaned caches
+//! (deletions as whiteouts). Later instructions continue from `S'`, so the exported
+//! image has one layer per group while editing member *i* re-runs only members
+//! *i…k*, the cleanup and the sync. It needs no engine feature beyond exec mounts,
+//! so it works on the classic image store, which has no MergeOp/DiffOp.
+
+use bollard_buildkit_proto::pb;
+
+use super::run::{self, ExecSpec};
+use super::{Ctx, StageState, normalize_reference, pb_platform};
+use crate::diagnostics::{Diagnostic, Span};
+use crate::fusion::Group;
+use crate::llb::graph::{OpNode, Output, State};
+use crate::model::instructions::{Instruction, Kind};
+use crate::model::options::Platform;
+
+/// Where the frontend image keeps its binary (the top-level Dockerfile's ENTRYPOINT).
+const TOOL_PATH: &str = "/slimfile";
+
+/// Dispatches a fused group additively; `tool_image` is the frontend's own image.
+pub(crate) fn dispatch_group(
+    ctx: &mut Ctx<'_>,
+    st: &mut StageState,
+    instructions: &[Instruction],
+    group: &Group,
+    tool_image: &str,
+) -> Result<(), Diagnostic> {
+    let spans: Vec<Span> = group
+        .members
+        .iter()
+        .map(|&i| instructions[i].span)
+        .collect();
+    let first_span = spans[0];
+    let tool = normalize_reference(tool_image).map_err(|d| d.at(first_span))?;
+    let before = st.state;
+    let label = group_label(st, &spans, group);
+    let progress = (
+        format!("slimfile-group-{}-{}", st.index, first_span.start_line),
+        label.clone(),
+    );
+    let first_history = st.image.history.len();
+    let extra: Vec<pb::Mount> = group
+        .cache_mounts
+        .iter()
+        .map(|m| run::slimfile_cache_mount(ctx, m).0)
+        .collect();
+    for &i in &group.members {
+        let instr = &instructions[i];
+        let Kind::Run(r) = &instr.kind else {
+            return Err(Diagnostic::error("fusion", "fused group holds only RUNs").at(instr.span));
+        };
+        run::dispatch_run_with(ctx, st, instr, r, extra.clone())?;
+        tag(ctx, st.state, &progress);
+    }
+    // One layer per group: it is recorded on the last member's history entry.
+    let last = st.image.history.len().saturating_sub(1);
+    for h in &mut st.image.history[first_history..last] {
+        h.empty_layer = true;
+    }
+    if !group.cleanup_script.is_empty() {
+        cleanup_op(ctx, st, group, &spans, &label);
+        tag(ctx, st.state, &progress);
+    }
+    sync_op(ctx, st, before, &tool, spans, &label);
+    tag(ctx, st.state, &progress);
+    Ok(())
+}
+
+/// `[builder] RUN lines 2-4 as one layer (apt cleanup)`.
+fn group_label(st: &StageState, spans: &[Span], group: &Group) -> String {
+    let first = spans[0].start_line;
+    let last = spans[spans.len() - 1].end_line;
+    let lines = if first == last {
+        format!("line {first}")
+    } else {
+        format!("lines {first}-{last}")
+    };
+    let mut label = String::from("[");
+    if !st.display_name.is_empty() {
+        label.push_str(&st.display_name);
+        label.push(' ');
+    }
+    label.push_str(&format!("slimfile] RUN {lines} as one layer"));
+    if !group.managers.is_empty() {
+        label.push_str(&format!(" ({} cleanup)", group.managers.join("+")));
+    }
+    label
+}
+
+fn tag(ctx: &mut Ctx<'_>, state: State, progress: &(String, String)) {
+    if let Some(out) = state {
+        ctx.graph.get_mut(out.op).progress_group = Some(progress.clone());
+    }
+}
+
+/// The cleanup after the last member: the stage's shell, user, env and workdir, no
+/// mounts (so it can never reach into a user's cache, bind or secret mount) and no
+/// network.
+fn cleanup_op(ctx: &mut Ctx<'_>, st: &mut StageState, group: &Group, spans: &[Span], label: &str) {
+    let mut args = run::driver_shell(&st.image);
+    args.push(group.cleanup_script.clone());
+    let spec = ExecSpec {
+        args,
+        mounts: Vec::new(),
+        inputs: Vec::new(),
+        secret_env: Vec::new(),
+        extra_env: Vec::new(),
+        network: pb::NetMode::None as i32,
+        security: pb::SecurityMode::Sandbox as i32,
+    };
+    let name = format!("{label}: cleanup");
+    run::push_exec(
+        ctx,
+        st,
+        spec,
+        name,
+        group.cleanup_script.trim_end().to_string(),
+        spans.to_vec(),
+    );
+}
+
+/// The assembly: `slimfile sync /src /dst` with the state before the group at `/dst`
+/// (the op's output) and the cleaned state after it at `/src`.
+fn sync_op(
+    ctx: &mut Ctx<'_>,
+    st: &mut StageState,
+    before: State,
+    tool: &str,
+    spans: Vec<Span>,
+    label: &str,
+) {
+    let platform = ctx
+        .opts
+        .build_platform
+        .clone()
+        .unwrap_or_else(Platform::host);
+    let tool_state = ctx.image_source_ref(tool, &platform);
+    let mut inputs: Vec<Output> = Vec::new();
+    let mut input_of = |s: State| -> i64 {
+        match s {
+            Some(o) => {
+                inputs.push(o);
+                inputs.len() as i64 - 1
+            }
+            None => -1,
+        }
+    };
+    let root = input_of(tool_state);
+    let dst = input_of(before);
+    let src = input_of(st.state);
+    let mount = |input: i64, dest: &str, output: i64, readonly: bool| pb::Mount {
+        input,
+        dest: dest.into(),
+        output,
+        readonly,
+        ..Default::default()
+    };
+    let exec = pb::ExecOp {
+        meta: Some(pb::Meta {
+            args: vec![
+                TOOL_PATH.into(),
+                "sync".into(),
+                "/src".into(),
+                "/dst".into(),
+            ],
+            env: vec!["PATH=/".into()],
+            cwd: "/".into(),
+            ..Default::default()
+        }),
+        mounts: vec![
+            mount(root, "/", -1, false),
+            mount(dst, "/dst", 0, false),
+            mount(src, "/src", -1, true),
+        ],
+        network: pb::NetMode::None as i32,
+        security: pb::SecurityMode::Sandbox as i32,
+        secretenv: Vec::new(),
+        cdi_devices: Vec::new(),
+    };
+    let mut node = OpNode::new(pb::op::Op::Exec(exec), inputs);
+    node.platform = Some(pb_platform(&platform));
+    node.name = Some(format!("{label}: assemble"));
+    node.command = Some(format!("{TOOL_PATH} sync /src /dst"));
+    node.spans = spans;
+    node.ignore_cache = st.ignore_cache;
+    node.caps.insert("exec.meta.base");
+    st.state = Some(Output {
+        op: ctx.graph.push(node),
+        index: 0,
+    });
+}
