@@ -47,10 +47,6 @@ pub(crate) fn dispatch_group(
     let tool = normalize_reference(tool_image).map_err(|d| d.at(first_span))?;
     let before = st.state;
     let label = group_label(st, &spans, group);
-    let progress = (
-        format!("slimfile-group-{}-{}", st.index, first_span.start_line),
-        label.clone(),
-    );
     let first_history = st.image.history.len();
     let extra: Vec<pb::Mount> = group
         .cache_mounts
@@ -63,7 +59,6 @@ pub(crate) fn dispatch_group(
             return Err(Diagnostic::error("fusion", "fused group holds only RUNs").at(instr.span));
         };
         run::dispatch_run_with(ctx, st, instr, r, extra.clone())?;
-        tag(ctx, st.state, &progress);
     }
     // One layer per group: it is recorded on the last member's history entry.
     let last = st.image.history.len().saturating_sub(1);
@@ -72,10 +67,8 @@ pub(crate) fn dispatch_group(
     }
     if !group.cleanup_script.is_empty() {
         cleanup_op(ctx, st, group, &spans, &label);
-        tag(ctx, st.state, &progress);
     }
     sync_op(ctx, st, before, &tool, spans, &label);
-    tag(ctx, st.state, &progress);
     Ok(())
 }
 
@@ -98,12 +91,6 @@ fn group_label(st: &StageState, spans: &[Span], group: &Group) -> String {
         label.push_str(&format!(" ({} cleanup)", group.managers.join("+")));
     }
     label
-}
-
-fn tag(ctx: &mut Ctx<'_>, state: State, progress: &(String, String)) {
-    if let Some(out) = state {
-        ctx.graph.get_mut(out.op).progress_group = Some(progress.clone());
-    }
 }
 
 /// The cleanup after the last member: the stage's shell, user, env and workdir, no
