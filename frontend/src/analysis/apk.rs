@@ -19,6 +19,7 @@ pub static SPEC: ManagerSpec = ManagerSpec {
         path: "/var/cache/apk",
         covers: &["/var/cache/apk/*"],
     }],
+    mentions: &["/var/cache/apk", "/etc/apk/cache"],
 };
 
 fn classify(argv: &[&str]) -> Option<Action> {

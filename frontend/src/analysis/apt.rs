@@ -35,6 +35,7 @@ pub static SPEC: ManagerSpec = ManagerSpec {
         path: "/var/lib/apt/lists",
         covers: &["/var/lib/apt/lists/*"],
     }],
+    mentions: &["/var/lib/apt/lists", "/var/cache/apt"],
 };
 
 /// Options of apt-get that take a value.
@@ -50,6 +51,11 @@ const VALUE_OPTS: &[&str] = &[
 fn classify(argv: &[&str]) -> Option<Action> {
     if is_rm_under(argv, &["/var/lib/apt/lists", "/var/cache/apt"]) {
         return Some(Action::Clean);
+    }
+    // apt-cache and apt-file only read the package lists: a RUN using them needs the
+    // lists as much as an install does.
+    if matches!(basename(argv[0]), "apt-cache" | "apt-file") {
+        return Some(Action::Other);
     }
     if !matches!(basename(argv[0]), "apt-get" | "apt" | "aptitude") {
         return None;
@@ -95,6 +101,7 @@ mod tests {
                 (&["apt-get", "clean"], Some(Action::Clean)),
                 (&["rm", "-rf", "/var/lib/apt/lists/*"], Some(Action::Clean)),
                 (&["apt-get", "remove", "x"], Some(Action::Other)),
+                (&["apt-cache", "show", "jq"], Some(Action::Other)),
             ],
         );
     }
@@ -106,7 +113,6 @@ mod tests {
             &[
                 (&["echo", "apt-get", "install"], None),
                 (&["rm", "-rf", "/tmp/x"], None),
-                (&["apt-cache", "policy"], None),
             ],
         );
 

@@ -15,6 +15,7 @@ pub static SPEC: ManagerSpec = ManagerSpec {
     avoid_env: "none (run `conda clean -afy` in the same layer)",
     extra_cleanup: "{conda} clean -afy >/dev/null 2>&1 || true",
     mounts: &[],
+    mentions: &["/pkgs/", "CONDA_PKGS_DIRS"],
 };
 
 fn classify(argv: &[&str]) -> Option<Action> {

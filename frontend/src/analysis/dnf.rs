@@ -34,6 +34,12 @@ pub static SPEC: ManagerSpec = ManagerSpec {
             covers: &["/var/cache/libdnf5/*"],
         },
     ],
+    mentions: &[
+        "/var/cache/dnf",
+        "/var/cache/yum",
+        "/var/cache/libdnf5",
+        "/var/cache/tdnf",
+    ],
 };
 
 fn classify(argv: &[&str]) -> Option<Action> {

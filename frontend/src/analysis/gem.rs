@@ -17,8 +17,14 @@ pub static SPEC: ManagerSpec = ManagerSpec {
     ],
     index_paths: &[],
     avoid_env: "none (`gem install --no-document`, then remove `<gemdir>/cache/*.gem`)",
-    extra_cleanup: "gem_dir=$(gem env gemdir 2>/dev/null) && rm -f \"$gem_dir\"/cache/*.gem || true",
+    extra_cleanup: "gem_dir=$(gem env gemdir 2>/dev/null) && slimfile_rm \"$gem_dir\"/cache/*.gem || true",
     mounts: &[],
+    mentions: &[
+        ".gem/specs",
+        ".bundle/cache",
+        "/cache/*.gem",
+        "gem env gemdir",
+    ],
 };
 
 fn classify(argv: &[&str]) -> Option<Action> {

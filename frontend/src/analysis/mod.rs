@@ -53,6 +53,9 @@ pub struct ManagerSpec {
     /// Cache mounts for `cleanup=cache-mount` mode (paths for a root user; `$HOME`
     /// needs a known home). Cache paths they do not cover are still cleaned inline.
     pub mounts: &'static [CacheMount],
+    /// Text that names its cache or index locations: a RUN whose script contains one
+    /// (outside a cleanup of this manager) may read them, so they are kept for it.
+    pub mentions: &'static [&'static str],
 }
 
 /// A directory to cover with a BuildKit cache mount instead of cleaning it.
@@ -171,6 +174,9 @@ pub struct RunFacts {
     pub uncertain: bool,
     /// Argv[0] of conda-like tools as invoked (for `clean -afy`).
     pub conda_bin: Option<String>,
+    /// Managers whose cache or index locations the script names without cleaning
+    /// them (`ls /var/lib/apt/lists`, `pip install --find-links ~/.cache/pip/wheels`).
+    pub mentions: BTreeSet<&'static str>,
 }
 
 impl RunFacts {
@@ -191,7 +197,23 @@ pub fn analyze(script: &str) -> RunFacts {
         facts.background |= cmd.background;
         classify_command(cmd, &mut facts);
     }
+    for m in MANAGERS {
+        if !facts.cleans.contains(m.name) && m.mentions.iter().any(|t| mentions(script, t)) {
+            facts.mentions.insert(m.name);
+        }
+    }
     facts
+}
+
+/// Does `script` contain `term`, not followed by a letter, digit or `_` (so `.npm`
+/// does not match `.npmrc`)?
+fn mentions(script: &str, term: &str) -> bool {
+    script.match_indices(term).any(|(i, _)| {
+        !script[i + term.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
 }
 
 fn classify_command(cmd: &Command, facts: &mut RunFacts) {

@@ -22,6 +22,7 @@ pub static NPM: ManagerSpec = ManagerSpec {
         path: "$HOME/.npm",
         covers: &[NPM_CACHE],
     }],
+    mentions: &[".npm", "_cacache", "npm_config_cache", "npm cache"],
 };
 
 /// yarn.
@@ -30,16 +31,17 @@ pub static YARN: ManagerSpec = ManagerSpec {
     doc: "yarn: install, add, global add, cache clean",
     classify: classify_yarn,
     cache_paths: &[
-        "\"${YARN_CACHE_FOLDER:-$home/.cache/yarn}\"",
-        "/usr/local/share/.cache/yarn",
+        "\"${YARN_CACHE_FOLDER:-$home/.cache/yarn}\"/v[0-9]*",
+        "/usr/local/share/.cache/yarn/v[0-9]*",
     ],
     index_paths: &[],
     avoid_env: "none (`yarn cache clean` in the same layer)",
     extra_cleanup: "",
     mounts: &[CacheMount {
         path: "/usr/local/share/.cache/yarn",
-        covers: &["/usr/local/share/.cache/yarn"],
+        covers: &["/usr/local/share/.cache/yarn/v[0-9]*"],
     }],
+    mentions: &["cache/yarn", "YARN_CACHE_FOLDER", "yarn cache"],
 };
 
 /// pnpm.
@@ -47,14 +49,18 @@ pub static PNPM: ManagerSpec = ManagerSpec {
     name: "pnpm",
     doc: "pnpm: install (i), add, store prune",
     classify: classify_pnpm,
-    cache_paths: &["\"$home/.local/share/pnpm/store\"", "\"$home/.cache/pnpm\""],
+    cache_paths: &[
+        "\"$home/.local/share/pnpm/store\"/v[0-9]*",
+        "\"$home/.cache/pnpm\"/metadata*",
+    ],
     index_paths: &[],
     avoid_env: "none (`pnpm store prune` in the same layer)",
     extra_cleanup: "",
     mounts: &[CacheMount {
         path: "$HOME/.local/share/pnpm/store",
-        covers: &["\"$home/.local/share/pnpm/store\""],
+        covers: &["\"$home/.local/share/pnpm/store\"/v[0-9]*"],
     }],
+    mentions: &["pnpm/store", ".cache/pnpm", "pnpm store"],
 };
 
 fn classify_npm(argv: &[&str]) -> Option<Action> {

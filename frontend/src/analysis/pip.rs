@@ -2,12 +2,17 @@
 //!
 //! pip caches HTTP downloads and built wheels in `~/.cache/pip` of the invoking user
 //! (or `$PIP_CACHE_DIR`, `$XDG_CACHE_HOME/pip`); uv caches in `~/.cache/uv` (or
-//! `$UV_CACHE_DIR`). Cleanup removes those directories for the user the RUN runs as.
+//! `$UV_CACHE_DIR`). Cleanup removes what the manager writes inside those directories
+//! (never the directories themselves) for the user the RUN runs as.
 
 use super::{Action, CacheMount, ManagerSpec, basename, is_rm_under, operands};
 
-const PIP_CACHE: &str = "\"${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}\"";
-const UV_CACHE: &str = "\"${UV_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/uv}\"";
+/// What pip writes in its cache directory: HTTP responses (`http`, `http-v2`), built
+/// wheels and its self-check state. Never the directory itself, which a user may have
+/// pointed at a directory of their own.
+const PIP_CACHE: &str = "\"${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}\"/http \"${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}\"/http-v2 \"${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}\"/wheels \"${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}\"/selfcheck*";
+/// uv's versioned cache buckets (`wheels-v5`, `archive-v0` ...) and marker files.
+const UV_CACHE: &str = "\"${UV_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/uv}\"/*-v[0-9]* \"${UV_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/uv}\"/CACHEDIR.TAG \"${UV_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/uv}\"/.gitignore \"${UV_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/uv}\"/.lock";
 
 /// The pip spec.
 pub static SPEC: ManagerSpec = ManagerSpec {
@@ -22,6 +27,7 @@ pub static SPEC: ManagerSpec = ManagerSpec {
         path: "$HOME/.cache/pip",
         covers: &[PIP_CACHE],
     }],
+    mentions: &[".cache/pip", "PIP_CACHE_DIR", "pip cache"],
 };
 
 /// The uv spec.
@@ -37,6 +43,7 @@ pub static UV: ManagerSpec = ManagerSpec {
         path: "$HOME/.cache/uv",
         covers: &[UV_CACHE],
     }],
+    mentions: &[".cache/uv", "UV_CACHE_DIR", "uv cache"],
 };
 
 fn is_pip(name: &str) -> bool {

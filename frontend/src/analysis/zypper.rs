@@ -18,6 +18,7 @@ pub static SPEC: ManagerSpec = ManagerSpec {
         path: "/var/cache/zypp",
         covers: &["/var/cache/zypp/*"],
     }],
+    mentions: &["/var/cache/zypp"],
 };
 
 const VALUE_OPTS: &[&str] = &["--root", "-R", "--reposd-dir", "-D", "--cache-dir", "-C"];

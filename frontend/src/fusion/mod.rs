@@ -12,6 +12,7 @@
 //! mounts over them instead). A lone package-manager RUN is a group of one: it gets the
 //! cleanup without being fused with anything.
 
+pub mod cleanup;
 pub mod report;
 pub mod rewrite;
 pub mod script;
@@ -44,6 +45,9 @@ pub struct Group {
     pub notes: Vec<String>,
     /// How the group becomes one layer, in words.
     pub assembly: String,
+    /// Mount targets of the members (as written): the cleanup never deletes at, under
+    /// or above them.
+    pub guarded: Vec<String>,
 }
 
 /// One unit of dispatch.
@@ -126,6 +130,8 @@ pub struct PlanContext {
     pub file_nofuse: bool,
     /// Managers whose package indexes a later stage built on this one needs.
     pub downstream_needs_index: BTreeSet<&'static str>,
+    /// Managers whose cache locations a later stage built on this one names.
+    pub downstream_mentions: BTreeSet<&'static str>,
     /// The stage's SHELL at its start (base image), if set.
     pub base_shell: Option<Vec<String>>,
     /// Precomputed [`run_facts`] of the instructions, if the caller has them.
@@ -171,16 +177,6 @@ fn is_posix_shell(shell: &[String]) -> bool {
         analysis::basename(first),
         "sh" | "bash" | "dash" | "ash" | "ksh" | "mksh" | "zsh" | "busybox"
     ) && shell.last().is_some_and(|l| l == "-c" || l.ends_with('c'))
-}
-
-/// Targets of cache and tmpfs mounts in a RUN's `--mount` flags (unexpanded).
-fn mounted_dirs(run: &Run) -> Vec<String> {
-    run.mounts
-        .iter()
-        .filter_map(|m| crate::model::mounts::parse_mount_raw(&m.raw).ok())
-        .filter(|m| m.kind == "cache" || m.kind == "tmpfs")
-        .map(|m| m.target)
-        .collect()
 }
 
 struct Candidate {
@@ -366,7 +362,12 @@ fn flush(
         return;
     }
     let members: Vec<usize> = group.iter().map(|c| c.index).collect();
-    let drives = group_drives(group);
+    // Only managers that wrote caches here (installed or refreshed) get a cleanup: a
+    // RUN that only reads (`apt-cache show`) would delete bytes of an earlier layer.
+    let drives: BTreeSet<&'static str> = group
+        .iter()
+        .flat_map(|c| c.facts.installs.union(&c.facts.updates).copied())
+        .collect();
     let first_run = match &instructions[members[0]].kind {
         Kind::Run(r) => r,
         _ => unreachable!("groups only hold RUNs"),
@@ -380,15 +381,18 @@ fn flush(
         cache_mounts: Vec::new(),
         notes: Vec::new(),
         assembly: assembly_note(opts),
+        guarded: Vec::new(),
     };
     if opts.cleanup != CleanupMode::Off && !drives.is_empty() {
-        cleanup(
+        cleanup::plan(
             &mut g,
             &drives,
             first_run,
-            instructions,
-            facts,
-            last,
+            &cleanup::Scope {
+                instructions,
+                facts,
+                last,
+            },
             opts,
             pctx,
         );
@@ -416,156 +420,6 @@ pub fn assembly_note(opts: &BuildOptions) -> String {
         ),
         (Assembly::Script, _) => format!("script (SLIMFILE_ASSEMBLY=script): {SCRIPT}"),
     }
-}
-
-/// Later RUNs (in this stage) that install with `m` before refreshing its index.
-fn later_needs_index(
-    m: &str,
-    instructions: &[Instruction],
-    facts: &[Option<RunFacts>],
-    after: usize,
-) -> Option<usize> {
-    for (i, f) in facts.iter().enumerate().skip(after + 1) {
-        let Some(f) = f else { continue };
-        if f.updates.contains(m) {
-            return None;
-        }
-        if f.installs.contains(m) {
-            return Some(instructions[i].span.start_line);
-        }
-    }
-    None
-}
-
-#[allow(clippy::too_many_arguments)]
-fn cleanup(
-    g: &mut Group,
-    drives: &BTreeSet<&'static str>,
-    first_run: &Run,
-    instructions: &[Instruction],
-    facts: &[Option<RunFacts>],
-    last: usize,
-    opts: &BuildOptions,
-    pctx: &PlanContext,
-) {
-    let mounted = mounted_dirs(first_run);
-    let under_mount = |p: &str| {
-        let p = p.trim_matches('"');
-        mounted
-            .iter()
-            .any(|m| p.starts_with(m.trim_end_matches('/')))
-    };
-    let user = user_at(instructions, g.members[0]);
-    let root = user.is_empty()
-        || user == "root"
-        || user == "0"
-        || user.starts_with("0:")
-        || user.starts_with("root:");
-    let mut rm: Vec<String> = Vec::new();
-    let mut extra: Vec<String> = Vec::new();
-    let mut cleaned = Vec::new();
-    for m in drives {
-        let Some(spec) = analysis::manager(m) else {
-            continue;
-        };
-        let keep_index = later_needs_index(m, instructions, facts, last)
-            .map(|line| format!("a later RUN (line {line}) installs with {m} without refreshing its index"))
-            .or_else(|| {
-                pctx.downstream_needs_index
-                    .contains(m)
-                    .then(|| format!("a later stage built on this one installs with {m} without refreshing its index"))
-            });
-        if let Some(why) = &keep_index
-            && !spec.index_paths.is_empty()
-        {
-            g.notes
-                .push(format!("kept {}: {why}", spec.index_paths.join(" ")));
-        }
-        let mut paths: Vec<&str> = spec
-            .cache_paths
-            .iter()
-            .copied()
-            .filter(|p| !(keep_index.is_some() && spec.index_paths.contains(p)))
-            .collect();
-        let skipped: Vec<&str> = paths.iter().copied().filter(|p| under_mount(p)).collect();
-        if !skipped.is_empty() {
-            g.notes.push(format!(
-                "left {} alone: a cache or tmpfs mount already covers it",
-                skipped.join(" ")
-            ));
-        }
-        paths.retain(|p| !under_mount(p));
-        if opts.cleanup == CleanupMode::CacheMount {
-            for mount in spec.mounts {
-                if mount.path.contains("$HOME") && !root {
-                    g.notes.push(format!(
-                        "{m}: no cache mount at {} for user {user:?} (home unknown); cleaned inline",
-                        mount.path
-                    ));
-                    continue;
-                }
-                let path = mount.path.replace("$HOME", "/root");
-                let keeps_index = keep_index.is_some()
-                    && mount.covers.iter().any(|c| spec.index_paths.contains(c));
-                let already = mounted
-                    .iter()
-                    .any(|d| path.starts_with(d.trim_end_matches('/')) || d.starts_with(&path));
-                if keeps_index || already {
-                    continue;
-                }
-                paths.retain(|p| !mount.covers.contains(p));
-                if !g.cache_mounts.contains(&path) {
-                    g.cache_mounts.push(path);
-                }
-            }
-        }
-        rm.extend(paths.iter().map(|p| p.to_string()));
-        if !spec.extra_cleanup.is_empty()
-            && (opts.cleanup != CleanupMode::CacheMount || spec.mounts.is_empty())
-        {
-            let bin = facts_conda_bin(facts, &g.members).unwrap_or_else(|| "conda".into());
-            extra.push(
-                spec.extra_cleanup
-                    .replace("{conda}", &script::sh_quote(&bin)),
-            );
-        }
-        cleaned.push(*m);
-    }
-    let mut script = String::new();
-    if rm.iter().any(|p| p.contains("$home")) {
-        script.push_str(
-            "home=${HOME:-}; [ -n \"$home\" ] || home=$(awk -F: -v u=\"$(id -u)\" '$3==u{print $6; exit}' /etc/passwd 2>/dev/null); [ -n \"$home\" ] || home=/root\n",
-        );
-    }
-    if !rm.is_empty() {
-        script.push_str(&format!("rm -rf {} || :\n", rm.join(" ")));
-    }
-    for e in extra {
-        script.push_str(&e);
-        script.push('\n');
-    }
-    g.cleanup_script = script;
-    g.managers = cleaned.iter().map(|s| s.to_string()).collect();
-}
-
-fn facts_conda_bin(facts: &[Option<RunFacts>], members: &[usize]) -> Option<String> {
-    members
-        .iter()
-        .filter_map(|&i| facts[i].as_ref().and_then(|f| f.conda_bin.clone()))
-        .next()
-}
-
-/// The USER in effect at instruction `at` (as written; the base image's user is not
-/// known here and counts as root).
-fn user_at(instructions: &[Instruction], at: usize) -> String {
-    instructions[..at]
-        .iter()
-        .rev()
-        .find_map(|i| match &i.kind {
-            Kind::User(u) => Some(u.clone()),
-            _ => None,
-        })
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -62,6 +62,7 @@ pub fn text(plans: &[StagePlan]) -> String {
                 for l in g.cleanup_script.lines() {
                     out.push_str(&format!("    cleanup: {l}\n"));
                 }
+                out.push_str(&format!("    cleanup guard: {}\n", guard_text(&g.guarded)));
             }
             for m in &g.cache_mounts {
                 out.push_str(&format!("    cache mount: {m}\n"));
@@ -88,6 +89,20 @@ pub fn text(plans: &[StagePlan]) -> String {
     out
 }
 
+/// What `slimfile_rm` refuses, in words.
+fn guard_text(guarded: &[String]) -> String {
+    let mut t = String::from(
+        "each path is resolved at run time; `/`, top-level directories and relative paths are never deleted",
+    );
+    if !guarded.is_empty() {
+        t.push_str(&format!(
+            ", nor anything at, under or above the RUNs' mounts ({})",
+            guarded.join(", ")
+        ));
+    }
+    t
+}
+
 fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
 }
@@ -106,6 +121,7 @@ pub fn json(plans: &[StagePlan]) -> Value {
                         "instructions": g.members.iter().map(|&i| p.texts[i].clone()).collect::<Vec<_>>(),
                         "managers": g.managers,
                         "cleanup": g.cleanup_script,
+                        "cleanupGuard": if g.cleanup_script.is_empty() { Value::Null } else { Value::String(guard_text(&g.guarded)) },
                         "cacheMounts": g.cache_mounts,
                         "env": g.env.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>(),
                         "notes": g.notes,

@@ -111,7 +111,11 @@ fn existing_cache_mount_is_left_alone_and_cache_mount_mode_mounts() {
         panic!()
     };
     assert!(!g.cleanup_script.contains("/var/lib/apt/lists"));
-    assert!(g.notes.iter().any(|n| n.contains("mount already covers")));
+    assert!(
+        g.notes
+            .iter()
+            .any(|n| n.contains("a mount of the RUN is there"))
+    );
 
     let mut cm = BuildOptions::new();
     cm.cleanup = CleanupMode::CacheMount;
@@ -148,5 +152,73 @@ fn driver_keeps_each_command_in_its_own_shell() {
     assert_eq!(
         argv[2],
         "/bin/sh -c 'cd /tmp && export A=1 # it'\\''s' || exit $?\n/bin/sh -c pwd || exit $?\nrm -rf /x || :\n"
+    );
+}
+
+#[test]
+fn later_readers_keep_what_they_read() {
+    let apt_group = |src: &str| {
+        let (p, _) = plan(src, &BuildOptions::new());
+        let Step::Fused(g) = p.steps[0].clone() else {
+            panic!("{:?}", p.steps)
+        };
+        g
+    };
+    // A later RUN that only reads the lists (apt-cache) keeps them.
+    let g = apt_group(
+        "FROM d\nRUN apt-get update\nRUN apt-get install -y a\nENV X=1\nRUN apt-cache show a\n",
+    );
+    assert!(!g.cleanup_script.contains("lists"), "{}", g.cleanup_script);
+    assert!(
+        g.notes.iter().any(|n| n.contains("line 5")),
+        "{:?}",
+        g.notes
+    );
+    let (p, _) = plan(
+        "FROM d\nRUN apt-get update\nRUN apt-get install -y a\nENV X=1\nRUN apt-cache show a\n",
+        &BuildOptions::new(),
+    );
+    assert!(
+        matches!(p.steps.last(), Some(Step::Single(_))),
+        "a RUN that only reads gets no cleanup: {:?}",
+        p.steps
+    );
+    // A later RUN that names the lists keeps them (and every apt cache).
+    let g = apt_group(
+        "FROM d\nRUN apt-get update\nRUN apt-get install -y a\nUSER 1\nRUN ls /var/lib/apt/lists > /l\n",
+    );
+    assert!(g.cleanup_script.is_empty(), "{}", g.cleanup_script);
+    assert!(g.notes.iter().any(|n| n.contains("names apt's cache")));
+    // A later RUN that refreshes first does not.
+    let g = apt_group(
+        "FROM d\nRUN apt-get update\nRUN apt-get install -y a\nENV X=1\nRUN apt-get update && apt-cache show a\n",
+    );
+    assert!(g.cleanup_script.contains("/var/lib/apt/lists/*"));
+    // A cleanup RUN is not a reader.
+    let g = apt_group(
+        "FROM d\nRUN apt-get update\nRUN apt-get install -y a\nENV X=1\nRUN rm -rf /var/lib/apt/lists/*\n",
+    );
+    assert!(g.cleanup_script.contains("/var/lib/apt/lists/*"));
+}
+
+#[test]
+fn pip_cleanup_names_only_what_pip_writes() {
+    let (p, _) = plan(
+        "FROM d\nENV PIP_CACHE_DIR=/data\nRUN pip install a\n",
+        &BuildOptions::new(),
+    );
+    let Step::Fused(g) = &p.steps[1] else {
+        panic!("{:?}", p.steps)
+    };
+    assert!(
+        g.cleanup_script.contains("}\"/http-v2"),
+        "{}",
+        g.cleanup_script
+    );
+    assert!(g.cleanup_script.contains("}\"/wheels"));
+    assert!(
+        !g.cleanup_script.contains("/pip}\" "),
+        "the whole cache directory is deleted: {}",
+        g.cleanup_script
     );
 }

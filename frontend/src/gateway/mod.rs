@@ -657,9 +657,15 @@ async fn warn(
             .name
             .clone()
             .unwrap_or_else(|| format!("stage-{}", plan.stage));
+        let how = if fused.iter().all(|g| g.assembly.starts_with("sync")) {
+            "each RUN its own cached step"
+        } else {
+            "script assembly: one exec op per group"
+        };
         let short = format!(
-            "slimfile: {name}: fused {runs} RUN into {} ({})",
+            "slimfile: {name}: fused {runs} RUN into {} layer{} ({}; {how})",
             fused.len(),
+            if fused.len() == 1 { "" } else { "s" },
             managers.join(", ")
         );
         let ranges = fused

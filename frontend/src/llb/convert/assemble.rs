@@ -53,12 +53,17 @@ pub(crate) fn dispatch_group(
         .iter()
         .map(|m| run::slimfile_cache_mount(ctx, m).0)
         .collect();
+    let mut keep: Vec<String> = Vec::new();
     for &i in &group.members {
         let instr = &instructions[i];
         let Kind::Run(r) = &instr.kind else {
             return Err(Diagnostic::error("fusion", "fused group holds only RUNs").at(instr.span));
         };
-        run::dispatch_run_with(ctx, st, instr, r, extra.clone())?;
+        for t in run::dispatch_run_with(ctx, st, instr, r, extra.clone())? {
+            if !keep.contains(&t) {
+                keep.push(t);
+            }
+        }
     }
     // One layer per group: it is recorded on the last member's history entry.
     let last = st.image.history.len().saturating_sub(1);
@@ -66,7 +71,7 @@ pub(crate) fn dispatch_group(
         h.empty_layer = true;
     }
     if !group.cleanup_script.is_empty() {
-        cleanup_op(ctx, st, group, &spans, &label);
+        cleanup_op(ctx, st, group, &keep, &spans, &label);
     }
     sync_op(ctx, st, before, &tool, spans, &label);
     Ok(())
@@ -95,10 +100,18 @@ fn group_label(st: &StageState, spans: &[Span], group: &Group) -> String {
 
 /// The cleanup after the last member: the stage's shell, user, env and workdir, no
 /// mounts (so it can never reach into a user's cache, bind or secret mount) and no
-/// network.
-fn cleanup_op(ctx: &mut Ctx<'_>, st: &mut StageState, group: &Group, spans: &[Span], label: &str) {
+/// network. Its guard also keeps it off the paths the members mounted over, where
+/// the snapshot holds what was there before the mount.
+fn cleanup_op(
+    ctx: &mut Ctx<'_>,
+    st: &mut StageState,
+    group: &Group,
+    keep: &[String],
+    spans: &[Span],
+    label: &str,
+) {
     let mut args = run::driver_shell(&st.image);
-    args.push(group.cleanup_script.clone());
+    args.push(crate::fusion::cleanup::program(&group.cleanup_script, keep));
     let spec = ExecSpec {
         args,
         mounts: Vec::new(),

@@ -1111,7 +1111,8 @@ pub fn emit(
 
         let pctx = fusion::PlanContext {
             file_nofuse,
-            downstream_needs_index: downstream[i].clone(),
+            downstream_needs_index: downstream[i].index.clone(),
+            downstream_mentions: downstream[i].mentions.clone(),
             base_shell: st.image.config.shell.clone(),
             facts: match &instructions {
                 std::borrow::Cow::Borrowed(_) => facts[i].take(),
@@ -1181,9 +1182,9 @@ fn downstream_index_needs(
     program: &Program,
     bases: &[String],
     facts: &[Option<Vec<Option<crate::analysis::RunFacts>>>],
-) -> Vec<BTreeSet<&'static str>> {
+) -> Vec<Downstream> {
     let n = program.stages.len();
-    let mut down: Vec<BTreeSet<&'static str>> = vec![BTreeSet::new(); n];
+    let mut down: Vec<Downstream> = vec![Downstream::default(); n];
     for j in (0..n).rev() {
         let Some(b) = find_stage(program, &bases[j], j) else {
             continue;
@@ -1192,13 +1193,26 @@ fn downstream_index_needs(
         let mut refreshed: BTreeSet<&'static str> = BTreeSet::new();
         for f in facts[j].iter().flatten().flatten() {
             refreshed.extend(f.updates.iter().copied());
-            for m in f.installs.difference(&refreshed) {
-                needs.insert(m);
+            for m in f.drives.union(&f.mentions) {
+                if !refreshed.contains(m) {
+                    needs.index.insert(m);
+                }
             }
+            needs.mentions.extend(f.mentions.iter().copied());
         }
-        down[b].extend(needs);
+        down[b].index.extend(needs.index);
+        down[b].mentions.extend(needs.mentions);
     }
     down
+}
+
+/// What the stages built on a stage need of its package-manager state.
+#[derive(Debug, Clone, Default)]
+struct Downstream {
+    /// Managers used before their indexes are refreshed.
+    index: BTreeSet<&'static str>,
+    /// Managers whose cache locations are named.
+    mentions: BTreeSet<&'static str>,
 }
 
 /// Parses ONBUILD trigger expressions of a base image into instructions.
@@ -1366,7 +1380,7 @@ fn dispatch_step(
         Step::Single(i) => dispatch(ctx, st, &instructions[*i]),
         Step::Fused(group) => match (ctx.opts.assembly, ctx.opts.frontend_image.clone()) {
             (Assembly::Sync, Some(tool)) => {
-                run::script_argv(ctx, st, instructions, group)?;
+                run::script_argv(ctx, st, instructions, group, &[])?;
                 assemble::dispatch_group(ctx, st, instructions, group, &tool)
             }
             _ => run::dispatch_fused(ctx, st, instructions, group),

@@ -474,18 +474,18 @@ pub(crate) fn dispatch_run(
     instr: &Instruction,
     run: &Run,
 ) -> Result<(), Diagnostic> {
-    dispatch_run_with(ctx, st, instr, run, Vec::new())
+    dispatch_run_with(ctx, st, instr, run, Vec::new()).map(|_| ())
 }
 
 /// RUN with extra mounts (the cache mounts of `cleanup=cache-mount`); without any,
-/// the official frontend's exec op.
+/// the official frontend's exec op. Returns the targets of the RUN's own mounts.
 pub(crate) fn dispatch_run_with(
     ctx: &mut Ctx<'_>,
     st: &mut StageState,
     instr: &Instruction,
     run: &Run,
     extra_mounts: Vec<pb::Mount>,
-) -> Result<(), Diagnostic> {
+) -> Result<Vec<String>, Diagnostic> {
     let (network, security) = modes(ctx, run);
     let mut spec = ExecSpec {
         args: Vec::new(),
@@ -498,6 +498,7 @@ pub(crate) fn dispatch_run_with(
     };
     let (args, summary) = run_args(ctx, st, run, &mut spec)?;
     add_mounts(ctx, st, run, instr.span, &mut spec)?;
+    let targets = mount_targets(&spec);
     spec.mounts.extend(extra_mounts);
     spec.args = args.clone();
     let mut text = progress_text(ctx, st, &instr.original);
@@ -515,7 +516,7 @@ pub(crate) fn dispatch_run_with(
         vec![instr.span],
     );
     st.image.commit(history, true);
-    Ok(())
+    Ok(targets)
 }
 
 /// The shell that runs a fused op's driver: the stage's SHELL program (planning only
@@ -525,6 +526,11 @@ pub(crate) fn driver_shell(image: &crate::image::Image) -> Vec<String> {
         Some([prog, .., c]) if c == "-c" => vec![prog.clone(), "-c".into()],
         _ => vec!["/bin/sh".into(), "-c".into()],
     }
+}
+
+/// The targets of a spec's mounts (besides `/`), for the cleanup guard.
+fn mount_targets(spec: &ExecSpec) -> Vec<String> {
+    spec.mounts.iter().map(|m| m.dest.clone()).collect()
 }
 
 /// The cache mount `cleanup=cache-mount` puts over a cache directory, and its id
@@ -552,6 +558,7 @@ pub(crate) fn script_argv(
     st: &StageState,
     instructions: &[Instruction],
     group: &Group,
+    keep: &[String],
 ) -> Result<(Vec<String>, Vec<Vec<String>>), Diagnostic> {
     let mut member_args = Vec::new();
     for &i in &group.members {
@@ -570,10 +577,15 @@ pub(crate) fn script_argv(
         };
         member_args.push(run_args(ctx, st, r, &mut scratch)?.0);
     }
+    let cleanup = if group.cleanup_script.is_empty() {
+        String::new()
+    } else {
+        crate::fusion::cleanup::program(&group.cleanup_script, keep)
+    };
     let argv = crate::fusion::script::fused_argv(
         &driver_shell(&st.image),
         &member_args,
-        &group.cleanup_script,
+        &cleanup,
         &group.env,
     );
     let cache_mounts = group
@@ -615,7 +627,8 @@ pub(crate) fn dispatch_fused(
         security,
     };
     add_mounts(ctx, st, first_run, first.span, &mut spec)?;
-    let (argv, member_args) = script_argv(ctx, st, instructions, group)?;
+    let keep = mount_targets(&spec);
+    let (argv, member_args) = script_argv(ctx, st, instructions, group, &keep)?;
     spec.args = argv;
     for m in &group.cache_mounts {
         spec.mounts.push(slimfile_cache_mount(ctx, m).0);

@@ -1,0 +1,317 @@
+//! What a group's cleanup deletes, what it keeps and why (`docs/cleanup.md`).
+//!
+//! Rules, each enforced here or in the guard the cleanup script runs under:
+//! - only what a manager writes: its cache subdirectories and index files, never a
+//!   whole directory a user configured (`PIP_CACHE_DIR`, `npm_config_cache` ...);
+//! - never on, under or above a mount target of a member (cache, tmpfs, bind, secret,
+//!   ssh): literal paths are left alone at plan time, computed ones by the guard, which
+//!   resolves each path at run time and compares it with the members' mount targets;
+//! - never `/` or a top-level directory, whatever the environment says;
+//! - package indexes stay when a later RUN of the stage, or of a stage built on it,
+//!   uses the manager before refreshing them; all of a manager's caches stay when a
+//!   later RUN names their locations.
+
+use std::collections::BTreeSet;
+
+use super::{Group, PlanContext, script};
+use crate::analysis::{self, RunFacts};
+use crate::model::instructions::{Instruction, Kind, Run};
+use crate::model::options::{Assembly, BuildOptions, CleanupMode};
+
+/// The shell function every cleanup deletes through, and the variable it reads the
+/// members' mount targets from (one per line). A path is removed only when it exists,
+/// is absolute, is not `/` or a top-level directory once its parent is resolved, and
+/// neither is nor contains nor lies under a mount target.
+pub const GUARD: &str = r#"slimfile_rm() {
+  for p in "$@"; do
+    [ -e "$p" ] || [ -L "$p" ] || continue
+    case "$p" in /*) ;; *) continue ;; esac
+    d=$(cd -P -- "${p%/*}/" 2>/dev/null && pwd -P) || continue
+    q="${d%/}/${p##*/}"
+    case "${q#/}" in ''|.|..|*/.|*/..) continue ;; */*) ;; *) echo "slimfile: kept $q: a top-level directory" >&2; continue ;; esac
+    skip=
+    while IFS= read -r m; do
+      [ -n "$m" ] || continue
+      m="${m%/}"
+      case "$q/" in "$m"/*) skip=1 ;; esac
+      case "$m/" in "$q"/*) skip=1 ;; esac
+    done <<SLIMFILE_EOF
+$slimfile_keep
+SLIMFILE_EOF
+    if [ -n "$skip" ]; then echo "slimfile: kept $q: a mount of the group is there" >&2; continue; fi
+    rm -rf -- "$q"
+  done
+}
+"#;
+
+/// The full cleanup program: the guard, the mount targets it must keep off, then the
+/// planned commands.
+pub fn program(commands: &str, keep: &[String]) -> String {
+    let mut s = String::from(GUARD);
+    s.push_str("slimfile_keep=");
+    s.push_str(&script::sh_quote(&keep.join("\n")));
+    s.push('\n');
+    s.push_str(commands);
+    s
+}
+
+/// The stage around a group: its instructions, their facts, and the group's last RUN.
+pub struct Scope<'a> {
+    /// The stage's instructions.
+    pub instructions: &'a [Instruction],
+    /// Their package-manager facts.
+    pub facts: &'a [Option<RunFacts>],
+    /// Index of the group's last member.
+    pub last: usize,
+}
+
+impl Scope<'_> {
+    /// The first later RUN that uses `m` before refreshing its index.
+    fn index_reader(&self, m: &str) -> Option<usize> {
+        for (i, f) in self.facts.iter().enumerate().skip(self.last + 1) {
+            let Some(f) = f else { continue };
+            if f.updates.contains(m) {
+                return None;
+            }
+            if f.drives.contains(m) || f.mentions.contains(m) {
+                return Some(self.instructions[i].span.start_line);
+            }
+        }
+        None
+    }
+
+    /// The first later RUN that names `m`'s cache locations.
+    fn cache_reader(&self, m: &str) -> Option<usize> {
+        self.facts
+            .iter()
+            .enumerate()
+            .skip(self.last + 1)
+            .find(|(_, f)| f.as_ref().is_some_and(|f| f.mentions.contains(m)))
+            .map(|(i, _)| self.instructions[i].span.start_line)
+    }
+
+    /// The USER in effect at the group's first member (as written; the base image's
+    /// user is not known here and counts as root).
+    fn user_at(&self, at: usize) -> String {
+        self.instructions[..at]
+            .iter()
+            .rev()
+            .find_map(|i| match &i.kind {
+                Kind::User(u) => Some(u.clone()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Mount targets in a RUN's `--mount` flags (unexpanded).
+fn mounted_dirs(run: &Run) -> Vec<String> {
+    run.mounts
+        .iter()
+        .filter_map(|m| crate::model::mounts::parse_mount_raw(&m.raw).ok())
+        .map(|m| m.target)
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// Fills in the group's cleanup commands, cache mounts and notes.
+pub fn plan(
+    g: &mut Group,
+    drives: &BTreeSet<&'static str>,
+    first_run: &Run,
+    scope: &Scope<'_>,
+    opts: &BuildOptions,
+    pctx: &PlanContext,
+) {
+    let mounted = mounted_dirs(first_run);
+    g.guarded = mounted.clone();
+    let under_mount = |p: &str| {
+        let p = p.trim_matches('"');
+        mounted.iter().any(|m| {
+            let m = m.trim_end_matches('/');
+            p == m || p.starts_with(&format!("{m}/")) || m.starts_with(p.trim_end_matches('*'))
+        })
+    };
+    let user = scope.user_at(g.members[0]);
+    let root = user.is_empty()
+        || user == "root"
+        || user == "0"
+        || user.starts_with("0:")
+        || user.starts_with("root:");
+    let own_step = opts.assembly == Assembly::Sync && opts.frontend_image.is_some();
+    let mut rm: Vec<String> = Vec::new();
+    let mut extra: Vec<String> = Vec::new();
+    let mut cleaned = Vec::new();
+    for m in drives {
+        let Some(spec) = analysis::manager(m) else {
+            continue;
+        };
+        let keep_all = scope
+            .cache_reader(m)
+            .map(|line| format!("a later RUN (line {line}) names {m}'s cache locations"))
+            .or_else(|| {
+                pctx.downstream_mentions
+                    .contains(m)
+                    .then(|| format!("a later stage built on this one names {m}'s cache locations"))
+            });
+        if let Some(why) = keep_all {
+            g.notes.push(format!("kept every {m} cache: {why}"));
+            continue;
+        }
+        let keep_index = scope
+            .index_reader(m)
+            .map(|line| format!("a later RUN (line {line}) uses {m} without refreshing its index"))
+            .or_else(|| {
+                pctx.downstream_needs_index.contains(m).then(|| {
+                    format!("a later stage built on this one uses {m} without refreshing its index")
+                })
+            });
+        if let Some(why) = &keep_index
+            && !spec.index_paths.is_empty()
+        {
+            g.notes
+                .push(format!("kept {}: {why}", spec.index_paths.join(" ")));
+        }
+        let mut paths: Vec<&str> = spec
+            .cache_paths
+            .iter()
+            .copied()
+            .filter(|p| !(keep_index.is_some() && spec.index_paths.contains(p)))
+            .collect();
+        let skipped: Vec<&str> = paths.iter().copied().filter(|p| under_mount(p)).collect();
+        if !skipped.is_empty() {
+            g.notes.push(format!(
+                "left {} alone: a mount of the RUN is there",
+                skipped.join(" ")
+            ));
+        }
+        paths.retain(|p| !under_mount(p));
+        if opts.cleanup == CleanupMode::CacheMount {
+            for mount in spec.mounts {
+                if mount.path.contains("$HOME") && !root {
+                    g.notes.push(format!(
+                        "{m}: no cache mount at {} for user {user:?} (home unknown); cleaned inline",
+                        mount.path
+                    ));
+                    continue;
+                }
+                let path = mount.path.replace("$HOME", "/root");
+                let keeps_index = keep_index.is_some()
+                    && mount.covers.iter().any(|c| spec.index_paths.contains(c));
+                let already = mounted
+                    .iter()
+                    .any(|d| path.starts_with(d.trim_end_matches('/')) || d.starts_with(&path));
+                if keeps_index || already {
+                    continue;
+                }
+                paths.retain(|p| !mount.covers.contains(p));
+                if !g.cache_mounts.contains(&path) {
+                    g.cache_mounts.push(path);
+                }
+            }
+        }
+        rm.extend(paths.iter().map(|p| p.to_string()));
+        if !spec.extra_cleanup.is_empty()
+            && (opts.cleanup != CleanupMode::CacheMount || spec.mounts.is_empty())
+        {
+            if !own_step && !mounted.is_empty() {
+                // In the one-script form the cleanup shares the members' mounts, and a
+                // tool's own clean command cannot be kept off them.
+                g.notes.push(format!(
+                    "{m}: `{}` not run: in the script assembly it would run under the RUN's mounts",
+                    spec.extra_cleanup
+                ));
+            } else {
+                let bin = conda_bin(scope.facts, &g.members).unwrap_or_else(|| "conda".into());
+                extra.push(
+                    spec.extra_cleanup
+                        .replace("{conda}", &script::sh_quote(&bin)),
+                );
+            }
+        }
+        cleaned.push(*m);
+    }
+    let mut script = String::new();
+    if rm.iter().chain(&extra).any(|p| p.contains("$home")) {
+        script.push_str(
+            "home=${HOME:-}; [ -n \"$home\" ] || home=$(awk -F: -v u=\"$(id -u)\" '$3==u{print $6; exit}' /etc/passwd 2>/dev/null); [ -n \"$home\" ] || home=/\n",
+        );
+    }
+    if !rm.is_empty() {
+        script.push_str(&format!("slimfile_rm {}\n", rm.join(" ")));
+    }
+    for e in extra {
+        script.push_str(&e);
+        script.push('\n');
+    }
+    g.cleanup_script = script;
+    g.managers = cleaned.iter().map(|s| s.to_string()).collect();
+}
+
+fn conda_bin(facts: &[Option<RunFacts>], members: &[usize]) -> Option<String> {
+    members
+        .iter()
+        .filter_map(|&i| facts[i].as_ref().and_then(|f| f.conda_bin.clone()))
+        .next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::program;
+
+    /// Runs the guard with `rm` replaced by an echo, from inside `dir`.
+    fn would_delete(dir: &std::path::Path, keep: &[String], args: &str) -> Vec<String> {
+        let script = program(
+            &format!("rm() {{ echo \"RM $3\"; }}\nslimfile_rm {args}\n"),
+            keep,
+        );
+        let out = std::process::Command::new("/bin/sh")
+            .arg("-c")
+            .arg(script)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.strip_prefix("RM ").map(str::to_string))
+            .collect()
+    }
+
+    #[test]
+    fn guard_keeps_off_mounts_root_and_top_level_directories() {
+        let t = std::env::temp_dir().join(format!("slimfile-guard-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&t);
+        for d in ["a", "cache/sub", "parent/mnt", "free/x"] {
+            std::fs::create_dir_all(t.join(d)).unwrap();
+        }
+        std::os::unix::fs::symlink(t.join("cache"), t.join("link")).unwrap();
+        let p = |s: &str| t.join(s).display().to_string();
+        let keep = vec![p("cache"), format!("{}/", p("parent/mnt"))];
+        let args = format!(
+            "/ /usr a {} {} {} {} {} {}/* {}",
+            p("a"),
+            p("cache/sub"),
+            p("cache"),
+            p("parent"),
+            p("link/sub"),
+            p("free"),
+            p("missing")
+        );
+        let got = would_delete(&t, &keep, &args);
+        assert_eq!(got, vec![p("a"), p("free/x")]);
+        // Nothing kept: the same paths go (top-level and relative ones still do not).
+        let got = would_delete(&t, &[], &args);
+        assert_eq!(
+            got,
+            vec![
+                p("a"),
+                p("cache/sub"),
+                p("cache"),
+                p("parent"),
+                p("cache/sub"),
+                p("free/x")
+            ]
+        );
+        std::fs::remove_dir_all(&t).unwrap();
+    }
+}
