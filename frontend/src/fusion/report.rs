@@ -46,10 +46,14 @@ pub fn text(plans: &[StagePlan]) -> String {
             } else {
                 "cleanup added to"
             };
-            out.push_str(&format!(
-                "  {kind} lines {} ({})\n",
-                lines.join(", "),
+            let managers = if g.managers.is_empty() {
+                "no cleanup".to_string()
+            } else {
                 g.managers.join(", ")
+            };
+            out.push_str(&format!(
+                "  {kind} lines {} ({managers})\n",
+                lines.join(", ")
             ));
             for &i in &g.members {
                 out.push_str(&format!(

@@ -56,17 +56,7 @@ pub(super) fn apply(
         dm.clone()
     };
     if (fresh.mtime(), fresh.mtime_nsec()) != (sm.mtime(), sm.mtime_nsec()) {
-        let times = Timestamps {
-            last_access: Timespec {
-                tv_sec: sm.atime(),
-                tv_nsec: sm.atime_nsec() as _,
-            },
-            last_modification: Timespec {
-                tv_sec: sm.mtime(),
-                tv_nsec: sm.mtime_nsec() as _,
-            },
-        };
-        rustix::fs::utimensat(CWD, dst, &times, AtFlags::SYMLINK_NOFOLLOW)
+        rustix::fs::utimensat(CWD, dst, &times(sm), AtFlags::SYMLINK_NOFOLLOW)
             .map_err(|e| at(dst, e.into()))?;
         touched = true;
     }
@@ -106,6 +96,50 @@ fn xattrs(path: &Path) -> io::Result<BTreeMap<Vec<u8>, Vec<u8>>> {
         out.insert(name.to_vec(), value);
     }
     Ok(out)
+}
+
+/// Creates `dst` (which must not exist) as a copy of the regular file `src`, with its
+/// owner, mode, attributes and times, through the open file; returns the bytes copied.
+pub(super) fn create_file(src: &Path, sm: &Metadata, dst: &Path) -> io::Result<u64> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut from = fs::File::open(src).map_err(|e| at(src, e))?;
+    let mut to = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(dst)
+        .map_err(|e| at(dst, e))?;
+    let bytes = io::copy(&mut from, &mut to).map_err(|e| at(dst, e))?;
+    let (uid, gid) = (sm.uid(), sm.gid());
+    if (uid, gid) != (0, 0) || !rustix::process::geteuid().is_root() {
+        rustix::fs::fchown(
+            &to,
+            Some(rustix::fs::Uid::from_raw(uid)),
+            Some(rustix::fs::Gid::from_raw(gid)),
+        )
+        .map_err(|e| at(dst, e.into()))?;
+    }
+    rustix::fs::fchmod(&to, Mode::from_bits_truncate(sm.mode() & 0o7777))
+        .map_err(|e| at(dst, e.into()))?;
+    for (name, value) in xattrs(src)? {
+        rustix::fs::fsetxattr(&to, name.as_slice(), &value, XattrFlags::empty())
+            .map_err(|e| at(dst, xattr_error(&name, e.into())))?;
+    }
+    rustix::fs::futimens(&to, &times(sm)).map_err(|e| at(dst, e.into()))?;
+    Ok(bytes)
+}
+
+fn times(sm: &Metadata) -> Timestamps {
+    Timestamps {
+        last_access: Timespec {
+            tv_sec: sm.atime(),
+            tv_nsec: sm.atime_nsec() as _,
+        },
+        last_modification: Timespec {
+            tv_sec: sm.mtime(),
+            tv_nsec: sm.mtime_nsec() as _,
+        },
+    }
 }
 
 /// Creates a fifo, socket or device node like `sm` at `path`.

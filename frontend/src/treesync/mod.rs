@@ -50,17 +50,82 @@ pub struct Stats {
 }
 
 /// Makes `dst` equal to `src` (both must be directories).
+///
+/// One thread walks both trees and does everything but copying the content of new
+/// files, which worker threads do meanwhile; directory metadata (whose mtime every
+/// created or removed entry changes) is applied last.
 pub fn sync(src: &Path, dst: &Path) -> io::Result<Stats> {
-    let mut s = Syncer::default();
     let sm = fs::symlink_metadata(src).map_err(|e| at(src, e))?;
     let dm = fs::symlink_metadata(dst).map_err(|e| at(dst, e))?;
     if !sm.is_dir() || !dm.is_dir() {
         return Err(io::Error::other("sync: SRC and DST must be directories"));
     }
-    s.dir(src, dst, Some(&dm))?;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4));
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(4096);
+    let rx = std::sync::Mutex::new(rx);
+    let (walked, copied) = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| scope.spawn(|| copy_worker(&rx)))
+            .collect();
+        let mut s = Syncer {
+            jobs: Some(tx),
+            ..Syncer::default()
+        };
+        let walked = s.dir(src, dst, Some(&dm)).map(|()| s);
+        let mut copied = Ok(Stats::default());
+        // Dropping the sender (inside `walked` or its error) ends the workers.
+        let walked = walked.map(|mut s| {
+            s.jobs = None;
+            s
+        });
+        for h in handles {
+            let r = h
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("sync: a copy worker panicked")));
+            copied = match (copied, r) {
+                (Ok(a), Ok(b)) => Ok(Stats {
+                    written: a.written + b.written,
+                    bytes: a.bytes + b.bytes,
+                    ..a
+                }),
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            };
+        }
+        (walked, copied)
+    });
+    let mut s = walked?;
+    let copied = copied?;
+    s.stats.written += copied.written;
+    s.stats.bytes += copied.bytes;
+    for (src, sm, dst) in std::mem::take(&mut s.dirs).into_iter().rev() {
+        let now = fs::symlink_metadata(&dst).map_err(|e| at(&dst, e))?;
+        meta::apply(&src, &sm, &dst, &now, &mut s.stats)?;
+    }
     let now = fs::symlink_metadata(dst).map_err(|e| at(dst, e))?;
     meta::apply(src, &sm, dst, &now, &mut s.stats)?;
     Ok(s.stats)
+}
+
+/// A new regular file to copy.
+struct Job {
+    src: PathBuf,
+    sm: Metadata,
+    dst: PathBuf,
+}
+
+fn copy_worker(rx: &std::sync::Mutex<std::sync::mpsc::Receiver<Job>>) -> io::Result<Stats> {
+    let mut stats = Stats::default();
+    loop {
+        let job = match rx.lock() {
+            Ok(r) => r.recv(),
+            Err(_) => return Err(io::Error::other("sync: job queue poisoned")),
+        };
+        let Ok(job) = job else {
+            return Ok(stats);
+        };
+        stats.bytes += meta::create_file(&job.src, &job.sm, &job.dst)?;
+        stats.written += 1;
+    }
 }
 
 fn at(path: &Path, e: io::Error) -> io::Error {
@@ -70,6 +135,10 @@ fn at(path: &Path, e: io::Error) -> io::Error {
 #[derive(Default)]
 struct Syncer {
     stats: Stats,
+    /// Where new files go to be copied (by worker threads); `None`: copy in place.
+    jobs: Option<std::sync::mpsc::SyncSender<Job>>,
+    /// Directories whose metadata is applied once everything inside is written.
+    dirs: Vec<(PathBuf, Metadata, PathBuf)>,
     /// Hardlinked SRC inodes seen so far → the DST path that holds them.
     links: HashMap<(u64, u64), PathBuf>,
     /// DST inodes with several links → the SRC inode kept at the first DST path
@@ -115,11 +184,29 @@ impl Syncer {
                 self.stats.written += 1;
             }
             self.dir(src, dst, dm.as_ref())?;
-            let now = fs::symlink_metadata(dst).map_err(|e| at(dst, e))?;
-            return meta::apply(src, &sm, dst, &now, &mut self.stats);
+            self.dirs.push((src.to_path_buf(), sm, dst.to_path_buf()));
+            return Ok(());
         }
         if sm.nlink() > 1 && self.linked(&sm, dst, dm.as_ref())? {
             return Ok(());
+        }
+        if dm.is_none() && sm.is_file() && sm.nlink() == 1 {
+            // The common case: a new file with no other name. Copied by a worker.
+            let job = Job {
+                src: src.to_path_buf(),
+                sm,
+                dst: dst.to_path_buf(),
+            };
+            return match &self.jobs {
+                Some(tx) => tx
+                    .send(job)
+                    .map_err(|_| io::Error::other("sync: the copy workers stopped")),
+                None => {
+                    self.stats.bytes += meta::create_file(&job.src, &job.sm, &job.dst)?;
+                    self.stats.written += 1;
+                    Ok(())
+                }
+            };
         }
         let same = match &dm {
             Some(d) => self.same_node(src, &sm, dst, d)?,
@@ -134,10 +221,10 @@ impl Syncer {
         if sm.nlink() > 1 {
             self.links.insert((sm.dev(), sm.ino()), dst.to_path_buf());
         }
-        let now = fs::symlink_metadata(dst).map_err(|e| at(dst, e))?;
-        if now.nlink() > 1 {
+        // A kept DST inode with other names: remember which SRC file it stands for.
+        if same && let Some(d) = dm.as_ref().filter(|d| d.nlink() > 1) {
             self.dst_links
-                .entry((now.dev(), now.ino()))
+                .entry((d.dev(), d.ino()))
                 .or_insert((sm.dev(), sm.ino()));
         }
         Ok(())
