@@ -162,11 +162,22 @@ fn the_assembly_runs_the_sync_tool_from_the_frontend_image() {
             }
             Some(pb::op::Op::Exec(x)) => {
                 let args = x.meta.unwrap().args;
-                if args[..2] == ["/slimfile".to_string(), "sync".to_string()] {
+                if args[..2] == ["/.slimfile-tool/slimfile".to_string(), "sync".to_string()] {
                     sync = true;
-                    assert_eq!(x.mounts[1].dest, "/dst");
-                    assert_eq!(x.mounts[1].output, 0);
-                    assert!(x.mounts[2].readonly);
+                    assert_eq!(args[2..], ["/", "/.slimfile-dst"]);
+                    // The cleaned state is the root; the state before the group is the
+                    // output (1, in mount order); every mount has an output, or BuildKit
+                    // hashes it for a content-based cache key.
+                    let dests: Vec<(&str, i64)> = x
+                        .mounts
+                        .iter()
+                        .map(|m| (m.dest.as_str(), m.output))
+                        .collect();
+                    assert_eq!(
+                        dests,
+                        [("/", 0), ("/.slimfile-dst", 1), ("/.slimfile-tool", 2)]
+                    );
+                    assert!(x.mounts.iter().all(|m| !m.readonly));
                 }
             }
             _ => {}

@@ -29,7 +29,7 @@ mod meta;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::OsString;
 use std::fs::{self, Metadata};
 use std::io::{self, Read};
@@ -50,11 +50,17 @@ pub struct Stats {
 }
 
 /// Makes `dst` equal to `src` (both must be directories).
+pub fn sync(src: &Path, dst: &Path) -> io::Result<Stats> {
+    sync_skipping(src, dst, &HashSet::new())
+}
+
+/// Like [`sync`], leaving alone (on both sides) the entries of `src` whose paths are in
+/// `skip`: mount points, whose content the snapshot under them is not.
 ///
 /// One thread walks both trees and does everything but copying the content of new
 /// files, which worker threads do meanwhile; directory metadata (whose mtime every
 /// created or removed entry changes) is applied last.
-pub fn sync(src: &Path, dst: &Path) -> io::Result<Stats> {
+pub fn sync_skipping(src: &Path, dst: &Path, skip: &HashSet<PathBuf>) -> io::Result<Stats> {
     let sm = fs::symlink_metadata(src).map_err(|e| at(src, e))?;
     let dm = fs::symlink_metadata(dst).map_err(|e| at(dst, e))?;
     if !sm.is_dir() || !dm.is_dir() {
@@ -69,6 +75,7 @@ pub fn sync(src: &Path, dst: &Path) -> io::Result<Stats> {
             .collect();
         let mut s = Syncer {
             jobs: Some(tx),
+            skip: skip.clone(),
             ..Syncer::default()
         };
         let walked = s.dir(src, dst, Some(&dm)).map(|()| s);
@@ -139,6 +146,8 @@ struct Syncer {
     jobs: Option<std::sync::mpsc::SyncSender<Job>>,
     /// Directories whose metadata is applied once everything inside is written.
     dirs: Vec<(PathBuf, Metadata, PathBuf)>,
+    /// SRC paths left alone on both sides (mount points).
+    skip: HashSet<PathBuf>,
     /// Hardlinked SRC inodes seen so far → the DST path that holds them.
     links: HashMap<(u64, u64), PathBuf>,
     /// DST inodes with several links → the SRC inode kept at the first DST path
@@ -155,6 +164,9 @@ impl Syncer {
         } else {
             BTreeMap::new()
         };
+        let skipped = |name: &OsString| self.skip.contains(&src.join(name));
+        let want: BTreeMap<OsString, ()> = want.into_iter().filter(|(n, _)| !skipped(n)).collect();
+        let have: BTreeMap<OsString, ()> = have.into_iter().filter(|(n, _)| !skipped(n)).collect();
         for name in have.keys() {
             if !want.contains_key(name) {
                 remove(&dst.join(name))?;
@@ -384,12 +396,47 @@ fn temp_name(dst: &Path) -> PathBuf {
         .expect("some name is free")
 }
 
-/// Entry point of `slimfile sync SRC DST`: prints one summary line.
+/// Entry point of `slimfile sync SRC DST`: leaves alone every mount point under SRC
+/// (DST among them, when it is inside SRC), and prints one summary line.
 pub fn run(src: &Path, dst: &Path) -> io::Result<()> {
-    let stats = sync(src, dst)?;
+    let mut skip: HashSet<PathBuf> = mount_points()
+        .into_iter()
+        .filter(|m| m != src && m.starts_with(src))
+        .collect();
+    skip.insert(dst.to_path_buf());
+    let stats = sync_skipping(src, dst, &skip)?;
     println!(
         "slimfile sync: {} written, {} removed, {} bytes copied, {} files compared",
         stats.written, stats.removed, stats.bytes, stats.compared
     );
     Ok(())
+}
+
+/// Mount points of this process (`/proc/self/mountinfo`); none when it cannot be read.
+fn mount_points() -> Vec<PathBuf> {
+    let text = fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    text.lines()
+        .filter_map(|l| l.split(' ').nth(4))
+        .map(|m| PathBuf::from(unescape_mountinfo(m)))
+        .collect()
+}
+
+/// Undoes mountinfo's octal escapes (`\040` for a space).
+fn unescape_mountinfo(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\'
+            && i + 3 < b.len()
+            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
+        {
+            out.push((b[i + 1] - b'0') * 64 + (b[i + 2] - b'0') * 8 + (b[i + 3] - b'0'));
+            i += 4;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

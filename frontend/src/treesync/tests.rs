@@ -290,3 +290,29 @@ fn symlinks_are_never_followed() {
     assert_eq!(fs::read(outside.join("precious")).unwrap(), b"keep me");
     assert!(!outside.join("new").exists());
 }
+
+#[test]
+fn skipped_paths_are_left_alone_on_both_sides() {
+    let t = Pair::new("skip");
+    t.both("keep.txt", "k");
+    fs::create_dir_all(t.src("proc")).unwrap();
+    fs::write(t.src("proc/hidden"), "src side").unwrap();
+    fs::create_dir_all(t.dst("proc")).unwrap();
+    fs::write(t.dst("proc/mine"), "dst side").unwrap();
+    fs::write(t.dst("etc-hosts"), "dst hosts").unwrap();
+    fs::write(t.src("new.txt"), "n").unwrap();
+    let skip: std::collections::HashSet<PathBuf> =
+        [t.src("proc"), t.src("etc-hosts")].into_iter().collect();
+    super::sync_skipping(&t.base.join("src"), &t.base.join("dst"), &skip).unwrap();
+    assert_eq!(fs::read(t.dst("proc/mine")).unwrap(), b"dst side");
+    assert!(!t.dst("proc/hidden").exists());
+    assert_eq!(fs::read(t.dst("etc-hosts")).unwrap(), b"dst hosts");
+    assert_eq!(fs::read(t.dst("new.txt")).unwrap(), b"n");
+}
+
+#[test]
+fn mountinfo_escapes() {
+    assert_eq!(super::unescape_mountinfo("/a\\040b"), "/a b");
+    assert_eq!(super::unescape_mountinfo("/plain"), "/plain");
+    assert_eq!(super::unescape_mountinfo("/x\\"), "/x\\");
+}

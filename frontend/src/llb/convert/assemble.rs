@@ -7,8 +7,8 @@
 //! ```text
 //! m_1 … m_k   the members, exactly as unfused (their own mounts, env, heredocs)
 //! c           = exec(m_k, cleanup script)        only when there is a cleanup
-//! S'          = exec(root: frontend image, /dst: S (output), /src: c (read-only),
-//!                    `slimfile sync /src /dst`)
+//! S'          = exec(root: c, /.slimfile-dst: S (the output), /.slimfile-tool: the
+//!                    frontend image, `slimfile sync / /.slimfile-dst`)
 //! ```
 //!
 //! `S'` is `S` plus one layer: the group's net change without the cleaned caches
@@ -26,6 +26,15 @@ use crate::fusion::Group;
 use crate::llb::graph::{OpNode, Output, State};
 use crate::model::instructions::{Instruction, Kind};
 use crate::model::options::Platform;
+
+/// The sync op's output that holds the assembled state (the [`DST_DIR`] mount).
+const ASSEMBLED: i64 = 1;
+
+/// Where the sync op mounts the state before the group (names no image uses).
+const DST_DIR: &str = "/.slimfile-dst";
+
+/// Where the sync op mounts the frontend image.
+const TOOL_DIR: &str = "/.slimfile-tool";
 
 /// Where the frontend image keeps its binary (the top-level Dockerfile's ENTRYPOINT).
 const TOOL_PATH: &str = "/slimfile";
@@ -132,8 +141,8 @@ fn cleanup_op(
     );
 }
 
-/// The assembly: `slimfile sync /src /dst` with the state before the group at `/dst`
-/// (the op's output) and the cleaned state after it at `/src`.
+/// The assembly: `slimfile sync / /.slimfile-dst` run in the cleaned state after the
+/// group, with the state before it mounted at [`DST_DIR`] (the op's output).
 fn sync_op(
     ctx: &mut Ctx<'_>,
     st: &mut StageState,
@@ -158,32 +167,36 @@ fn sync_op(
             None => -1,
         }
     };
-    let root = input_of(tool_state);
-    let dst = input_of(before);
     let src = input_of(st.state);
-    let mount = |input: i64, dest: &str, output: i64, readonly: bool| pb::Mount {
+    let dst = input_of(before);
+    let tool = input_of(tool_state);
+    let mount = |input: i64, dest: &str, output: i64| pb::Mount {
         input,
         dest: dest.into(),
         output,
-        readonly,
         ..Default::default()
     };
     let exec = pb::ExecOp {
         meta: Some(pb::Meta {
             args: vec![
-                TOOL_PATH.into(),
+                format!("{TOOL_DIR}{TOOL_PATH}"),
                 "sync".into(),
-                "/src".into(),
-                "/dst".into(),
+                "/".into(),
+                DST_DIR.into(),
             ],
-            env: vec!["PATH=/".into()],
+            env: vec!["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()],
             cwd: "/".into(),
             ..Default::default()
         }),
+        // The cleaned state after the group is the root (the tool leaves every mount
+        // point alone). Outputs are numbered in mount order and every mount has one,
+        // though only /dst's is used: as the root, and with outputs, no input is
+        // hashed for a content-based cache key or committed before the op starts,
+        // which for a non-root mount of a fresh result costs seconds on a large stage.
         mounts: vec![
-            mount(root, "/", -1, false),
-            mount(dst, "/dst", 0, false),
-            mount(src, "/src", -1, true),
+            mount(src, "/", 0),
+            mount(dst, DST_DIR, ASSEMBLED),
+            mount(tool, TOOL_DIR, 2),
         ],
         network: pb::NetMode::None as i32,
         security: pb::SecurityMode::Sandbox as i32,
@@ -193,12 +206,12 @@ fn sync_op(
     let mut node = OpNode::new(pb::op::Op::Exec(exec), inputs);
     node.platform = Some(pb_platform(&platform));
     node.name = Some(format!("{label}: assemble"));
-    node.command = Some(format!("{TOOL_PATH} sync /src /dst"));
+    node.command = Some(format!("{TOOL_DIR}{TOOL_PATH} sync / {DST_DIR}"));
     node.spans = spans;
     node.ignore_cache = st.ignore_cache;
     node.caps.insert("exec.meta.base");
     st.state = Some(Output {
         op: ctx.graph.push(node),
-        index: 0,
+        index: ASSEMBLED,
     });
 }
