@@ -21,13 +21,18 @@ use crate::model::options::{Assembly, BuildOptions, CleanupMode};
 /// The shell function every cleanup deletes through, and the variable it reads the
 /// members' mount targets from (one per line). A path is removed only when it exists,
 /// is absolute, is not `/` or a top-level directory once its parent is resolved, and
-/// neither is nor contains nor lies under a mount target.
+/// neither is nor contains nor lies under a mount target. Every path is resolved before
+/// any is removed (a later path may go through an earlier one), and a failed removal
+/// never fails the build.
 pub const GUARD: &str = r#"slimfile_rm() {
+  slimfile_q=
   for p in "$@"; do
     [ -e "$p" ] || [ -L "$p" ] || continue
     case "$p" in /*) ;; *) continue ;; esac
     d=$(cd -P -- "${p%/*}/" 2>/dev/null && pwd -P) || continue
     q="${d%/}/${p##*/}"
+    case "$q" in *"
+"*) continue ;; esac
     case "${q#/}" in ''|.|..|*/.|*/..) continue ;; */*) ;; *) echo "slimfile: kept $q: a top-level directory" >&2; continue ;; esac
     skip=
     while IFS= read -r m; do
@@ -39,8 +44,13 @@ pub const GUARD: &str = r#"slimfile_rm() {
 $slimfile_keep
 SLIMFILE_EOF
     if [ -n "$skip" ]; then echo "slimfile: kept $q: a mount of the group is there" >&2; continue; fi
-    rm -rf -- "$q"
+    slimfile_q="$slimfile_q$q
+"
   done
+  printf %s "$slimfile_q" | while IFS= read -r q; do
+    [ -n "$q" ] && { rm -rf -- "$q" 2>/dev/null || echo "slimfile: could not remove $q" >&2; }
+  done
+  return 0
 }
 "#;
 
@@ -312,6 +322,27 @@ mod tests {
                 p("free/x")
             ]
         );
+        std::fs::remove_dir_all(&t).unwrap();
+    }
+
+    #[test]
+    fn every_path_is_resolved_before_any_is_removed() {
+        let t = std::env::temp_dir().join(format!("slimfile-guard2-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&t);
+        std::fs::create_dir_all(t.join("c/http-v2")).unwrap();
+        std::fs::create_dir_all(t.join("c/wheels")).unwrap();
+        std::fs::write(t.join("c/notes"), "mine").unwrap();
+        let c = t.join("c/http-v2/..").display().to_string();
+        let script = program(&format!("slimfile_rm {c}/http-v2 {c}/wheels\n"), &[]);
+        let status = std::process::Command::new("/bin/sh")
+            .arg("-c")
+            .arg(script)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert!(!t.join("c/http-v2").exists());
+        assert!(!t.join("c/wheels").exists());
+        assert!(t.join("c/notes").exists());
         std::fs::remove_dir_all(&t).unwrap();
     }
 }
