@@ -32,6 +32,14 @@ fn classify(argv: &[&str]) -> Option<Action> {
     let words = operands(argv);
     Some(match words.as_slice() {
         ["update", ..] => Action::Update,
+        // `apk add --update` refreshes the index first: later readers then have one.
+        ["add" | "upgrade" | "fix", ..]
+            if argv
+                .iter()
+                .any(|a| matches!(*a, "-U" | "--update" | "--update-cache")) =>
+        {
+            Action::Update
+        }
         ["add" | "upgrade" | "fix", ..] => Action::Install,
         ["cache", "clean" | "purge", ..] => Action::Clean,
         _ => Action::Other,
@@ -50,6 +58,8 @@ mod tests {
             &[
                 (&["apk", "add", "--no-cache", "curl"], Some(Action::Install)),
                 (&["apk", "update"], Some(Action::Update)),
+                (&["apk", "add", "-U", "curl"], Some(Action::Update)),
+                (&["apk", "add", "--update", "curl"], Some(Action::Update)),
                 (&["apk", "cache", "clean"], Some(Action::Clean)),
                 (&["rm", "-rf", "/var/cache/apk/*"], Some(Action::Clean)),
                 (&["apkg", "add"], None),

@@ -205,6 +205,35 @@ pub fn analyze(script: &str) -> RunFacts {
     facts
 }
 
+/// Managers whose caches or indexes a path another stage takes from this one
+/// (`COPY --from=STAGE PATH`, `RUN --mount=from=STAGE,source=PATH`) may hold: the path
+/// names one of their locations, or is a directory above one (`/var/cache`, a home
+/// directory, a `.cache` directory). The stage's root (`/`, empty) is not a reader: a
+/// whole-stage copy is what cleanup is for.
+pub fn path_readers(path: &str) -> BTreeSet<&'static str> {
+    let p = path.trim().trim_end_matches('/');
+    let mut out = BTreeSet::new();
+    if p.is_empty() || p == "." {
+        return out;
+    }
+    let last = basename(p);
+    let home_like =
+        p == "/root" || p == "~" || (p.starts_with("/home/") && p.matches('/').count() == 2);
+    for m in MANAGERS {
+        let hit = m.mentions.iter().any(|t| {
+            mentions(p, t)
+                || (t.starts_with('/') && t.starts_with(&format!("{p}/")))
+                || (!t.starts_with('/')
+                    && t.starts_with('.')
+                    && (home_like || (last == ".cache" && t.starts_with(".cache/"))))
+        });
+        if hit {
+            out.insert(m.name);
+        }
+    }
+    out
+}
+
 /// Does `script` contain `term`, not followed by a letter, digit or `_` (so `.npm`
 /// does not match `.npmrc`)?
 fn mentions(script: &str, term: &str) -> bool {
@@ -291,5 +320,27 @@ mod tests {
         assert!(analyze("apt-get clean && rm -rf /var/lib/apt/lists/*").cleanup_only());
         assert!(analyze("echo apt-get install x").drives.is_empty());
         assert!(analyze("sleep 1 &").background);
+    }
+
+    #[test]
+    fn paths_other_stages_take() {
+        let set = |v: &[&'static str]| v.iter().copied().collect::<BTreeSet<_>>();
+        assert_eq!(path_readers("/root/.cache/uv/wheels-v5"), set(&["uv"]));
+        assert_eq!(path_readers("/var/lib/apt/lists/"), set(&["apt"]));
+        // Directories above a cache hold it too.
+        assert_eq!(
+            path_readers("/var/cache"),
+            set(&["apk", "apt", "dnf", "zypper"])
+        );
+        assert_eq!(
+            path_readers("/home/app/.cache"),
+            set(&["pip", "pnpm", "uv", "yarn"])
+        );
+        assert!(path_readers("/root").contains("npm"));
+        // The whole stage, or paths beside the caches, are not readers.
+        assert!(path_readers("/").is_empty());
+        assert!(path_readers("/app/dist").is_empty());
+        assert!(path_readers("/root/.local").is_empty());
+        assert!(path_readers("/usr/local/lib/python3.12/site-packages").is_empty());
     }
 }

@@ -8,6 +8,10 @@
 use super::{Action, CacheMount, ManagerSpec, basename, is_rm_under, operands};
 
 const NPM_CACHE: &str = "\"${npm_config_cache:-$home/.npm}/_cacache\"";
+/// yarn 1's versioned cache buckets: in `$YARN_CACHE_FOLDER`, else (root)
+/// `/usr/local/share/.cache/yarn`, else `~/.cache/yarn`. Only the folder yarn would
+/// use: with `YARN_CACHE_FOLDER` set, the root folder is someone else's data.
+const YARN_CACHE: &str = "\"${YARN_CACHE_FOLDER:-$(if [ \"$(id -u)\" = 0 ]; then echo /usr/local/share/.cache/yarn; else echo \"$home/.cache/yarn\"; fi)}\"/v[0-9]*";
 
 /// npm.
 pub static NPM: ManagerSpec = ManagerSpec {
@@ -30,18 +34,20 @@ pub static YARN: ManagerSpec = ManagerSpec {
     name: "yarn",
     doc: "yarn: install, add, global add, cache clean",
     classify: classify_yarn,
-    cache_paths: &[
-        "\"${YARN_CACHE_FOLDER:-$home/.cache/yarn}\"/v[0-9]*",
-        "/usr/local/share/.cache/yarn/v[0-9]*",
-    ],
+    cache_paths: &[YARN_CACHE],
     index_paths: &[],
     avoid_env: "none (`yarn cache clean` in the same layer)",
     extra_cleanup: "",
     mounts: &[CacheMount {
         path: "/usr/local/share/.cache/yarn",
-        covers: &["/usr/local/share/.cache/yarn/v[0-9]*"],
+        covers: &[YARN_CACHE],
     }],
-    mentions: &["cache/yarn", "YARN_CACHE_FOLDER", "yarn cache"],
+    mentions: &[
+        "cache/yarn",
+        ".cache/yarn",
+        "YARN_CACHE_FOLDER",
+        "yarn cache",
+    ],
 };
 
 /// pnpm.

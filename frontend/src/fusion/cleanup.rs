@@ -160,9 +160,11 @@ pub fn plan(
             .cache_reader(m)
             .map(|line| format!("a later RUN (line {line}) names {m}'s cache locations"))
             .or_else(|| {
-                pctx.downstream_mentions
-                    .contains(m)
-                    .then(|| format!("a later stage built on this one names {m}'s cache locations"))
+                pctx.downstream_mentions.contains(m).then(|| {
+                    format!(
+                        "a later stage built on or taking from this one names {m}'s cache locations"
+                    )
+                })
             });
         if let Some(why) = keep_all {
             g.notes.push(format!("kept every {m} cache: {why}"));
@@ -224,13 +226,19 @@ pub fn plan(
         if !spec.extra_cleanup.is_empty()
             && (opts.cleanup != CleanupMode::CacheMount || spec.mounts.is_empty())
         {
-            if !own_step && !mounted.is_empty() {
-                // In the one-script form the cleanup shares the members' mounts, and a
-                // tool's own clean command cannot be kept off them.
-                g.notes.push(format!(
-                    "{m}: `{}` not run: in the script assembly it would run under the RUN's mounts",
-                    spec.extra_cleanup
-                ));
+            // A tool's own clean command (`conda clean`) deletes where it likes; only
+            // one that deletes through `slimfile_rm` can be kept off the mounts.
+            let safe =
+                mounted.is_empty() || (own_step && spec.extra_cleanup.contains("slimfile_rm"));
+            if !safe {
+                let why = if own_step {
+                    "it could delete under a mount target of the RUN"
+                } else {
+                    // In the one-script form the cleanup shares the members' mounts.
+                    "in the script assembly it would run under the RUN's mounts"
+                };
+                g.notes
+                    .push(format!("{m}: `{}` not run: {why}", spec.extra_cleanup));
             } else {
                 let bin = conda_bin(scope.facts, &g.members).unwrap_or_else(|| "conda".into());
                 extra.push(

@@ -130,7 +130,8 @@ pub struct PlanContext {
     pub file_nofuse: bool,
     /// Managers whose package indexes a later stage built on this one needs.
     pub downstream_needs_index: BTreeSet<&'static str>,
-    /// Managers whose cache locations a later stage built on this one names.
+    /// Managers whose cache locations a later stage built on this one names, or takes
+    /// (`COPY --from`, `RUN --mount=from=`).
     pub downstream_mentions: BTreeSet<&'static str>,
     /// The stage's SHELL at its start (base image), if set.
     pub base_shell: Option<Vec<String>>,

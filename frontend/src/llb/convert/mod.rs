@@ -1177,7 +1177,8 @@ fn first_comments(program: &Program) -> &[String] {
 }
 
 /// For each stage, the managers whose package index some stage built on it (directly
-/// or further down) needs because it installs without refreshing first.
+/// or further down) needs because it installs without refreshing first, and whose
+/// caches a later stage names, builds on, copies or mounts.
 fn downstream_index_needs(
     program: &Program,
     bases: &[String],
@@ -1186,6 +1187,11 @@ fn downstream_index_needs(
     let n = program.stages.len();
     let mut down: Vec<Downstream> = vec![Downstream::default(); n];
     for j in (0..n).rev() {
+        if let Some(f) = facts[j].as_deref() {
+            for (from, readers) in stage_source_readers(program, j, f) {
+                down[from].mentions.extend(readers);
+            }
+        }
         let Some(b) = find_stage(program, &bases[j], j) else {
             continue;
         };
@@ -1204,6 +1210,48 @@ fn downstream_index_needs(
         down[b].mentions.extend(needs.mentions);
     }
     down
+}
+
+/// The earlier stages stage `j` copies or mounts from, each with the managers whose
+/// caches the taken paths may hold (a mounting RUN's own mentions count too).
+fn stage_source_readers(
+    program: &Program,
+    j: usize,
+    facts: &[Option<crate::analysis::RunFacts>],
+) -> Vec<(usize, BTreeSet<&'static str>)> {
+    let mut out = Vec::new();
+    for (k, instr) in program.stages[j].instructions.iter().enumerate() {
+        for (name, usage) in instr_sources(instr) {
+            let Some(from) = find_source_stage(program, &name, &usage).filter(|&f| f < j) else {
+                continue;
+            };
+            let mut readers = BTreeSet::new();
+            match &instr.kind {
+                Kind::Copy(c) => {
+                    for src in &c.sources {
+                        readers.extend(crate::analysis::path_readers(src));
+                    }
+                }
+                Kind::Run(r) => {
+                    for m in &r.mounts {
+                        if let Ok(spec) = crate::model::mounts::parse_mount_raw(&m.raw)
+                            && spec.from.as_deref() == Some(name.as_str())
+                        {
+                            readers.extend(crate::analysis::path_readers(&spec.source));
+                        }
+                    }
+                    if let Some(Some(f)) = facts.get(k) {
+                        readers.extend(f.mentions.iter().copied());
+                    }
+                }
+                _ => {}
+            }
+            if !readers.is_empty() {
+                out.push((from, readers));
+            }
+        }
+    }
+    out
 }
 
 /// What the stages built on a stage need of its package-manager state.
