@@ -206,8 +206,9 @@ impl Graph {
                     })
                     .collect(),
                 op: None,
-                platform: node.platform.clone(),
-                constraints: None,
+                platform: platform_of(node),
+                // The official client always sends the (empty) worker constraints.
+                constraints: Some(pb::WorkerConstraints::default()),
             };
             let bytes = encode_op(&op, &node.op);
             let dgst = digest(&bytes);
@@ -227,6 +228,14 @@ impl Graph {
             meta.ignore_cache |= node.ignore_cache;
             for cap in &node.caps {
                 meta.caps.insert((*cap).to_string(), true);
+            }
+            let derived = match &node.op {
+                pb::op::Op::Exec(e) => super::caps::exec(e),
+                pb::op::Op::Source(s) => super::caps::source(s),
+                _ => Vec::new(),
+            };
+            for cap in derived {
+                meta.caps.insert(cap.to_string(), true);
             }
             if let Some((id, name)) = &node.progress_group {
                 meta.progress_group = Some(pb::ProgressGroup {
@@ -253,7 +262,13 @@ impl Graph {
             }],
             ..Default::default()
         };
-        def.def.push(last.encode_to_vec());
+        let last = last.encode_to_vec();
+        let caps = super::caps::terminal(def.metadata.values());
+        let meta = def.metadata.entry(digest(&last)).or_default();
+        for cap in caps {
+            meta.caps.insert(cap.to_string(), true);
+        }
+        def.def.push(last);
         if let Some((filename, data)) = source {
             def.source = Some(pb::Source {
                 locations,
@@ -290,5 +305,20 @@ pub fn span_range(s: &Span) -> pb::Range {
             line: s.end_line as i32,
             character: 0,
         }),
+    }
+}
+
+/// The op's platform as the official client encodes it: none for file, merge and diff
+/// ops, nor for sources other than images (`docker-image://`, `oci-layout://`).
+fn platform_of(node: &OpNode) -> Option<pb::Platform> {
+    match &node.op {
+        pb::op::Op::File(_) | pb::op::Op::Merge(_) | pb::op::Op::Diff(_) => None,
+        pb::op::Op::Source(s)
+            if !(s.identifier.starts_with("docker-image://")
+                || s.identifier.starts_with("oci-layout://")) =>
+        {
+            None
+        }
+        _ => node.platform.clone(),
     }
 }

@@ -9,16 +9,22 @@ use crate::diagnostics::{Diagnostic, Span};
 use crate::llb::graph::{OpNode, Output};
 use crate::model::instructions::{CopyInstr, Instruction};
 
-/// Owner option for `user[:group]` (numeric ids or names looked up in `input`).
+/// Owner option for `user[:group]` (numeric ids or names looked up in `input`), as the
+/// official client encodes it: `root` and an empty part are id 0, a 32-bit decimal
+/// (sign allowed) is an id, anything else a name.
 pub(crate) fn chown_opt(spec: &str, input: i64) -> Option<pb::ChownOpt> {
     if spec.is_empty() {
         return None;
     }
     let one = |s: &str| -> pb::UserOpt {
+        let id = match s {
+            "root" | "" => Some(0),
+            _ => s.parse::<i32>().ok().map(|i| i as u32),
+        };
         pb::UserOpt {
-            user: Some(match s.parse::<u32>() {
-                Ok(id) => pb::user_opt::User::ById(id),
-                Err(_) => pb::user_opt::User::ByName(pb::NamedUserOpt {
+            user: Some(match id {
+                Some(id) => pb::user_opt::User::ById(id),
+                None => pb::user_opt::User::ByName(pb::NamedUserOpt {
                     name: s.to_string(),
                     input,
                 }),

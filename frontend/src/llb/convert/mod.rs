@@ -142,17 +142,17 @@ pub fn normalize_reference(name: &str) -> Result<String, Diagnostic> {
     Ok(full)
 }
 
-/// Ordered environment of a state (`K=V` in insertion order, replace in place).
+/// Ordered environment of a state, as BuildKit's LLB client orders it: by the last
+/// assignment of each key (a key set again moves to the end). The image config's
+/// `Env` is another list, which replaces in place.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EnvList(pub Vec<(String, String)>);
 
 impl EnvList {
-    /// Sets a key, replacing it in place.
+    /// Sets a key, moving it to the end.
     pub fn set(&mut self, k: &str, v: &str) {
-        match self.0.iter_mut().find(|(key, _)| key == k) {
-            Some(e) => e.1 = v.to_string(),
-            None => self.0.push((k.to_string(), v.to_string())),
-        }
+        self.0.retain(|(key, _)| key != k);
+        self.0.push((k.to_string(), v.to_string()));
     }
     /// `K=V` strings.
     pub fn to_strings(&self) -> Vec<String> {
@@ -1081,18 +1081,22 @@ pub fn emit(
                 .get_or_insert_with(Vec::new)
                 .push(format!("PATH={DEFAULT_PATH}"));
         }
+        if let Some(b) = base_stage {
+            // The official frontend starts from the base stage's state and adds the
+            // image config's env again, which reorders it like the config.
+            st.env = ctx.stages[b].env.clone();
+        }
+        for kv in st.image.config.env.clone().unwrap_or_default() {
+            let (k, v) = kv.split_once('=').unwrap_or((kv.as_str(), ""));
+            st.env.set(k, v);
+        }
         if base_stage.is_none() {
-            for kv in st.image.config.env.clone().unwrap_or_default() {
-                let (k, v) = kv.split_once('=').unwrap_or((kv.as_str(), ""));
-                st.env.set(k, v);
-            }
             if !st.image.config.working_dir.is_empty() {
                 st.cwd = normalize_workdir("/", &st.image.config.working_dir);
             }
             st.user = st.image.config.user.clone();
         } else {
             let base = &ctx.stages[base_stage.unwrap_or(0)];
-            st.env = base.env.clone();
             st.cwd = base.cwd.clone();
             st.user = base.user.clone();
         }
@@ -1567,11 +1571,12 @@ fn dispatch(ctx: &mut Ctx<'_>, st: &mut StageState, instr: &Instruction) -> Resu
             let with_layer = wd != "/";
             if with_layer {
                 let name = st.prefix(&progress_text(ctx, st, &instr.original));
-                let owner = copy::chown_opt(&st.image.config.user, 0);
+                let input = if st.state.is_some() { 0 } else { -1 };
+                let owner = copy::chown_opt(&st.image.config.user, input);
                 let mut node = OpNode::new(
                     pb::op::Op::File(pb::FileOp {
                         actions: vec![pb::FileAction {
-                            input: if st.state.is_some() { 0 } else { -1 },
+                            input,
                             secondary_input: -1,
                             output: 0,
                             action: Some(pb::file_action::Action::Mkdir(pb::FileActionMkDir {

@@ -41,6 +41,11 @@ pub(crate) fn add_mounts(
         if !target.is_empty() && !target.starts_with('/') {
             target = super::clean_path(&format!("{}/{}", st.cwd, target));
         }
+        // Like the official frontend, a bind, cache or tmpfs mount without a target
+        // goes at the working directory (relative targets are joined to it).
+        if target.is_empty() && !matches!(m.kind.as_str(), "secret" | "ssh") {
+            target = super::clean_path(&st.cwd);
+        }
         match m.kind.as_str() {
             "secret" => {
                 let id = if !m.id.is_empty() {
@@ -114,11 +119,6 @@ pub(crate) fn add_mounts(
                 });
             }
             kind => {
-                if target.is_empty() {
-                    return Err(
-                        Diagnostic::error("instruction", "mount target is required").at(span)
-                    );
-                }
                 if target == "/" {
                     return Err(Diagnostic::error(
                         "instruction",
@@ -204,7 +204,9 @@ pub(crate) fn add_mounts(
                     "cache" => {
                         mount.mount_type = pb::MountType::Cache as i32;
                         let id = if m.id.is_empty() {
-                            super::clean_path(&target)
+                            // The official default is Go's path.Clean of the target as
+                            // written: relative stays relative, empty becomes ".".
+                            go_path_clean(&m.target)
                         } else {
                             m.id.clone()
                         };
@@ -376,47 +378,27 @@ fn proxy_env(ctx: &Ctx<'_>) -> Option<pb::ProxyEnv> {
 pub(crate) fn push_exec(
     ctx: &mut Ctx<'_>,
     st: &mut StageState,
-    mut spec: ExecSpec,
+    spec: ExecSpec,
     name: String,
     command: String,
     spans: Vec<Span>,
 ) {
     let mut env = st.env.to_strings();
     env.extend(spec.extra_env.iter().cloned());
-    let mut inputs: Vec<Output> = Vec::new();
-    let root_input = match st.state {
-        Some(o) => {
-            inputs.push(o);
-            0
-        }
-        None => -1,
-    };
-    // Shift other mount inputs past the root input.
-    let shift = inputs.len() as i64;
-    inputs.extend(spec.inputs.iter().copied());
-    for m in &mut spec.mounts {
-        if m.input >= 0 {
-            m.input += shift;
-        }
-    }
-    spec.mounts.sort_by(|a, b| a.dest.cmp(&b.dest));
     let mut mounts = vec![pb::Mount {
-        input: root_input,
+        input: -1,
         dest: "/".into(),
         output: 0,
         ..Default::default()
     }];
-    mounts.extend(spec.mounts);
-    let extra_hosts = ctx
-        .opts
-        .extra_hosts
-        .iter()
-        .map(|(h, ip)| pb::HostIp {
-            host: h.clone(),
-            ip: ip.clone(),
-        })
-        .collect();
+    // The state each mount reads (the root: the stage's state).
+    let mut sources: Vec<Option<Output>> = vec![st.state];
+    for m in spec.mounts {
+        sources.push(usize::try_from(m.input).ok().map(|i| spec.inputs[i]));
+        mounts.push(m);
+    }
     if let Some(shm) = ctx.opts.shm_size.filter(|s| *s > 0) {
+        sources.push(None);
         mounts.push(pb::Mount {
             input: -1,
             dest: "/dev/shm".into(),
@@ -426,6 +408,16 @@ pub(crate) fn push_exec(
             ..Default::default()
         });
     }
+    let (mounts, inputs) = number_mounts(mounts, sources);
+    let extra_hosts = ctx
+        .opts
+        .extra_hosts
+        .iter()
+        .map(|(h, ip)| pb::HostIp {
+            host: h.clone(),
+            ip: ip.clone(),
+        })
+        .collect();
     let exec = pb::ExecOp {
         meta: Some(pb::Meta {
             args: spec.args,
@@ -673,4 +665,55 @@ pub(crate) fn dispatch_fused(
         st.image.commit(h, k + 1 == n);
     }
     Ok(())
+}
+
+/// Go's `path.Clean`: lexical cleaning that keeps a relative path relative (`""` and
+/// `"a/.."` become `"."`, leading `..` of a relative path stay).
+fn go_path_clean(p: &str) -> String {
+    if p.starts_with('/') {
+        return super::clean_path(p);
+    }
+    let mut out: Vec<&str> = Vec::new();
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." if out.last().is_some_and(|s| *s != "..") => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+    }
+    if out.is_empty() {
+        ".".into()
+    } else {
+        out.join("/")
+    }
+}
+
+/// Orders mounts by target and numbers their inputs as BuildKit's LLB client does: in
+/// mount order, one input per distinct source state.
+fn number_mounts(
+    mounts: Vec<pb::Mount>,
+    sources: Vec<Option<Output>>,
+) -> (Vec<pb::Mount>, Vec<Output>) {
+    let mut pairs: Vec<(pb::Mount, Option<Output>)> = mounts.into_iter().zip(sources).collect();
+    pairs.sort_by(|a, b| a.0.dest.cmp(&b.0.dest));
+    let mut inputs: Vec<Output> = Vec::new();
+    let mounts = pairs
+        .into_iter()
+        .map(|(mut m, src)| {
+            m.input = match src {
+                Some(o) => match inputs.iter().position(|i| *i == o) {
+                    Some(i) => i as i64,
+                    None => {
+                        inputs.push(o);
+                        inputs.len() as i64 - 1
+                    }
+                },
+                None => -1,
+            };
+            m
+        })
+        .collect();
+    (mounts, inputs)
 }

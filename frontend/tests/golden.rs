@@ -1,0 +1,245 @@
+//! Golden LLB: slimfile with fusion off against the official converter, op by op,
+//! without an engine.
+//!
+//! `tests/golden/corpus/*.Dockerfile` are our own files; `tests/golden/{all,engine}/`
+//! hold what BuildKit's own `dockerfile2llb` made of them (by `tools/golden-llb`, run by
+//! hand; see `tests/golden/README.md`), under all of BuildKit's LLB caps and under
+//! Docker 28.5's. Both sides resolve every image the same way: the reference pinned to
+//! `sha256(reference)`, with a linux config that has no env and one layer.
+//!
+//! A file whose LLB differs is a failure unless `tests/golden/known-differences.txt`
+//! lists it; a listed file that now matches is a failure too (the list must shrink).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use bollard_buildkit_proto::pb;
+use prost::Message;
+use serde::Deserialize;
+use sha2::{Digest as _, Sha256};
+use slimfile::image::Image;
+use slimfile::llb::convert::{ResolvedImage, emit, external_images};
+use slimfile::model::options::{BuildOptions, Platform};
+
+#[derive(Deserialize)]
+struct Golden {
+    error: Option<String>,
+    #[serde(default)]
+    ops: Vec<GoldenOp>,
+    #[serde(default)]
+    metadata_raw: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct GoldenOp {
+    digest: String,
+    raw: String,
+}
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+fn b64(s: &str) -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD
+        .decode(s)
+        .expect("golden base64")
+}
+
+fn sha256(s: &str) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(s.as_bytes())))
+}
+
+fn linux_amd64() -> Platform {
+    Platform {
+        os: "linux".into(),
+        arch: "amd64".into(),
+        variant: String::new(),
+    }
+}
+
+/// slimfile's ops (digest → op) and metadata for a corpus file, or its error.
+type Ops = BTreeMap<String, (pb::Op, Option<pb::OpMetadata>)>;
+
+fn ours(path: &Path) -> Result<Ops, String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut opts = BuildOptions::new();
+    opts.fuse = false;
+    opts.session_id = "golden-llb-session".into();
+    opts.platform = Some(linux_amd64());
+    opts.build_platform = Some(linux_amd64());
+    let ignore = path.with_extension("dockerignore");
+    if let Ok(t) = std::fs::read_to_string(&ignore) {
+        opts.excludes = slimfile::model::dockerignore::parse(&t);
+    }
+    let (df, program) = slimfile::parse_program(&text).map_err(|d| d.to_string())?;
+    let mut images = BTreeMap::new();
+    for req in external_images(&program, &opts, df.escape).map_err(|d| d.to_string())? {
+        let p = &req.platform;
+        let mut image = Image::empty(&p.os, &p.arch, &p.variant);
+        image
+            .rootfs
+            .diff_ids
+            .push(sha256(&format!("layer {}", req.reference)));
+        let digest = match req.reference.split_once('@') {
+            Some((_, d)) => d.to_string(),
+            None => sha256(&req.reference),
+        };
+        images.insert(
+            req.reference.clone(),
+            ResolvedImage {
+                reference: req.reference,
+                digest: Some(digest),
+                image,
+            },
+        );
+    }
+    let e = emit(
+        &program,
+        &opts,
+        &images,
+        df.escape,
+        Some(("Dockerfile", text.as_bytes())),
+    )
+    .map_err(|d| d.to_string())?;
+    Ok(e.definition
+        .def
+        .iter()
+        .map(|b| {
+            let d = slimfile::llb::graph::digest(b);
+            let m = e.definition.metadata.get(&d).cloned().map(without_group_id);
+            (d, (pb::Op::decode(&b[..]).unwrap(), m))
+        })
+        .collect())
+}
+
+fn theirs(g: &Golden) -> Ops {
+    g.ops
+        .iter()
+        .map(|o| {
+            let m = g
+                .metadata_raw
+                .get(&o.digest)
+                .map(|m| pb::OpMetadata::decode(&b64(m)[..]).unwrap())
+                .map(without_group_id);
+            (
+                o.digest.clone(),
+                (pb::Op::decode(&b64(&o.raw)[..]).unwrap(), m),
+            )
+        })
+        .collect()
+}
+
+/// The official converter names `--link` copies' progress group with a random id.
+fn without_group_id(mut m: pb::OpMetadata) -> pb::OpMetadata {
+    if let Some(g) = m.progress_group.as_mut() {
+        g.id.clear();
+    }
+    m
+}
+
+/// Lines of `a` not in `b` (`-`) and of `b` not in `a` (`+`).
+fn line_diff(a: &str, b: &str, out: &mut String) {
+    let (la, lb): (BTreeSet<&str>, BTreeSet<&str>) = (a.lines().collect(), b.lines().collect());
+    for l in a.lines().filter(|l| !lb.contains(l)) {
+        let _ = writeln!(out, "      - {}", l.trim());
+    }
+    for l in b.lines().filter(|l| !la.contains(l)) {
+        let _ = writeln!(out, "      + {}", l.trim());
+    }
+}
+
+/// What differs between the official ops and ours, readably; empty when equal.
+fn compare(want: &Ops, got: &Ops) -> String {
+    let mut out = String::new();
+    let missing: Vec<&String> = want.keys().filter(|d| !got.contains_key(*d)).collect();
+    let extra: Vec<&String> = got.keys().filter(|d| !want.contains_key(*d)).collect();
+    // Pair unmatched ops in order, so that each diff shows one op against its likely twin.
+    for (i, d) in missing.iter().enumerate() {
+        let w = &want[*d].0;
+        let _ = writeln!(out, "    official op {d} has no twin");
+        if let Some(e) = extra.get(i) {
+            line_diff(&format!("{w:#?}"), &format!("{:#?}", got[*e].0), &mut out);
+        } else {
+            let _ = writeln!(out, "      {w:?}");
+        }
+    }
+    for e in extra.iter().skip(missing.len()) {
+        let _ = writeln!(out, "    extra op of ours {e}: {:?}", got[*e].0);
+    }
+    for (d, (_, wm)) in want {
+        if let Some((_, gm)) = got.get(d)
+            && wm != gm
+        {
+            let _ = writeln!(out, "    metadata of {d} differs");
+            line_diff(&format!("{wm:#?}"), &format!("{gm:#?}"), &mut out);
+        }
+    }
+    out
+}
+
+fn check(caps: &str) -> (Vec<String>, usize) {
+    let mut differing = Vec::new();
+    let mut count = 0;
+    let mut corpus: Vec<PathBuf> = std::fs::read_dir(dir().join("corpus"))
+        .expect("tests/golden/corpus")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "Dockerfile"))
+        .collect();
+    corpus.sort();
+    for path in corpus {
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        let gpath = dir().join(caps).join(format!("{name}.json"));
+        let golden: Golden = serde_json::from_str(
+            &std::fs::read_to_string(&gpath).unwrap_or_else(|_| panic!("no golden {gpath:?}")),
+        )
+        .unwrap();
+        count += 1;
+        let report = match (&golden.error, ours(&path)) {
+            (Some(_), Err(_)) => String::new(),
+            (Some(e), Ok(_)) => format!("    the official converter fails ({e}); ours does not\n"),
+            (None, Err(e)) => format!("    ours fails: {e}\n"),
+            (None, Ok(got)) => compare(&theirs(&golden), &got),
+        };
+        if !report.is_empty() {
+            eprintln!("{caps}/{name}:\n{report}");
+            differing.push(format!("{caps}/{name}"));
+        }
+    }
+    (differing, count)
+}
+
+#[test]
+fn llb_matches_the_official_converter() {
+    let known: BTreeSet<String> = std::fs::read_to_string(dir().join("known-differences.txt"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| l.split('#').next().unwrap().trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut all = Vec::new();
+    let mut total = 0;
+    for caps in ["all", "engine"] {
+        let (d, n) = check(caps);
+        all.extend(d);
+        total += n;
+    }
+    let differing: BTreeSet<String> = all.into_iter().collect();
+    eprintln!(
+        "golden LLB: {} of {total} (file, caps) pairs differ; {} known",
+        differing.len(),
+        known.len()
+    );
+    let new: Vec<&String> = differing.difference(&known).collect();
+    let fixed: Vec<&String> = known.difference(&differing).collect();
+    assert!(
+        new.is_empty(),
+        "LLB differs from the official converter's: {new:?}"
+    );
+    assert!(
+        fixed.is_empty(),
+        "these now match: remove them from known-differences.txt: {fixed:?}"
+    );
+}

@@ -1,0 +1,3 @@
+# FROM --platform=$TARGETPLATFORM
+FROM --platform=$TARGETPLATFORM debian:bookworm
+RUN uname -m

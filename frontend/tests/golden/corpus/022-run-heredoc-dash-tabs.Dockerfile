@@ -1,0 +1,6 @@
+# RUN <<-EOF strips leading tabs
+FROM debian:bookworm
+RUN <<-EOT
+	set -e
+		echo indented
+	EOT

@@ -1,0 +1,3 @@
+# RUN --network=none
+FROM alpine:3.20
+RUN --network=none echo isolated

@@ -1,0 +1,3 @@
+# RUN --security=sandbox
+FROM busybox
+RUN --security=sandbox echo sandboxed

@@ -1,0 +1,3 @@
+# CMD in shell form (ArgsEscaped)
+FROM debian:bookworm
+CMD echo "hello $HOME"

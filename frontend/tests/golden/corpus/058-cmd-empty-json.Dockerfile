@@ -1,0 +1,4 @@
+# CMD with an empty JSON array
+FROM busybox
+ENTRYPOINT ["/bin/sh"]
+CMD []

@@ -1,0 +1,3 @@
+# ENTRYPOINT in shell form
+FROM busybox
+ENTRYPOINT exec top -b

@@ -1,0 +1,4 @@
+# STOPSIGNAL with a signal number
+FROM busybox
+STOPSIGNAL 9
+CMD ["sleep", "100"]

@@ -1,0 +1,4 @@
+# STOPSIGNAL taken from an ARG
+FROM debian:bookworm
+ARG SIG=SIGQUIT
+STOPSIGNAL $SIG

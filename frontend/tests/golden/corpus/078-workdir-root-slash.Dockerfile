@@ -1,0 +1,6 @@
+# WORKDIR / and a WORKDIR that ends with a slash
+FROM debian:bookworm
+WORKDIR /tmp/
+RUN pwd
+WORKDIR /
+RUN pwd

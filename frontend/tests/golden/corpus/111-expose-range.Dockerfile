@@ -1,0 +1,4 @@
+# EXPOSE a port range
+FROM busybox
+EXPOSE 7000-7010
+EXPOSE 9000-9002/udp

@@ -1,0 +1,5 @@
+# ONBUILD with a RUN heredoc
+FROM busybox
+ONBUILD RUN <<EOF
+echo triggered
+EOF

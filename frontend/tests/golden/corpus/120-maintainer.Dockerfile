@@ -1,0 +1,4 @@
+# deprecated MAINTAINER instruction
+FROM alpine:3.20
+MAINTAINER Jane Doe <jane@example.com>
+RUN echo hi

@@ -1,0 +1,3 @@
+# COPY several sources into a directory
+FROM debian:bookworm
+COPY go.mod go.sum main.go /src/

@@ -1,0 +1,3 @@
+# COPY --chown with only a group (:gid)
+FROM debian:bookworm
+COPY --chown=:1500 shared.txt /shared/

@@ -1,0 +1,3 @@
+# COPY --link=false is a normal COPY
+FROM busybox
+COPY --link=false file /file

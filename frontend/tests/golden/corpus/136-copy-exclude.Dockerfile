@@ -1,0 +1,3 @@
+# COPY --exclude patterns
+FROM debian:bookworm
+COPY --exclude=*.md --exclude=tests/ . /src/

@@ -1,0 +1,5 @@
+# ADD from a heredoc
+FROM alpine:3.20
+ADD <<EOF /etc/added.conf
+key=value
+EOF

@@ -1,0 +1,5 @@
+# ESCAPE=`
+# directive names are case-insensitive
+FROM busybox
+RUN echo a `
+    b

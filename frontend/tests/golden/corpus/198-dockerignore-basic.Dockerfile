@@ -1,0 +1,3 @@
+# build context filtered by a .dockerignore
+FROM alpine:3.20
+COPY . /src

@@ -1,0 +1,3 @@
+# .dockerignore combined with COPY --exclude
+FROM debian:bookworm
+COPY --exclude=*.bak . /data/

@@ -1,0 +1,3 @@
+# error: unknown instruction
+FROM alpine:3.20
+FROBNICATE something

@@ -1,0 +1,3 @@
+# error: unknown flag on COPY
+FROM alpine:3.20
+COPY --frobnicate=yes a /a

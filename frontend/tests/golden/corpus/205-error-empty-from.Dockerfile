@@ -1,0 +1,3 @@
+# error: FROM without an image
+FROM
+RUN echo nothing
