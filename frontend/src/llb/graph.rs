@@ -152,6 +152,35 @@ impl Graph {
         &self.ops[index]
     }
 
+    /// The ops reachable from `root`, each after its inputs, depth first in input
+    /// order: the order BuildKit's Go client marshals in, which decides the op order
+    /// and, for ops with equal digests, whose metadata is kept (the last one's).
+    fn post_order(&self, root: usize) -> Vec<usize> {
+        let mut done = vec![false; self.ops.len()];
+        let mut order = Vec::new();
+        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+        while let Some((i, k)) = stack.last_mut() {
+            let i = *i;
+            if done[i] {
+                stack.pop();
+                continue;
+            }
+            let inputs = &self.ops[i].inputs;
+            if *k < inputs.len() {
+                let next = inputs[*k].op;
+                *k += 1;
+                if !done[next] {
+                    stack.push((next, 0));
+                }
+            } else {
+                done[i] = true;
+                order.push(i);
+                stack.pop();
+            }
+        }
+        order
+    }
+
     /// Marshals the ops reachable from `root` into a Definition. `source` is the
     /// Dockerfile (file name and bytes) that spans refer to.
     pub fn marshal(&self, root: State, source: Option<(&str, &[u8])>) -> pb::Definition {
@@ -169,21 +198,11 @@ impl Graph {
         let Some(root) = root else {
             return (def, fused);
         };
-        let mut reachable = vec![false; self.ops.len()];
-        let mut stack = vec![root.op];
-        while let Some(i) = stack.pop() {
-            if !reachable[i] {
-                reachable[i] = true;
-                stack.extend(self.ops[i].inputs.iter().map(|o| o.op));
-            }
-        }
         let mut digests: Vec<String> = vec![String::new(); self.ops.len()];
         let mut seen = BTreeSet::new();
         let mut locations: BTreeMap<String, pb::Locations> = BTreeMap::new();
-        for (i, node) in self.ops.iter().enumerate() {
-            if !reachable[i] {
-                continue;
-            }
+        for i in self.post_order(root.op) {
+            let node = &self.ops[i];
             if let Some(f) = &node.foreign {
                 digests[i] = f.output.clone();
                 for bytes in &f.ops {

@@ -366,7 +366,6 @@ pub(crate) fn dispatch_copy(
     let mut node = OpNode::new(pb::op::Op::File(pb::FileOp { actions }), inputs);
     node.platform = Some(pb_platform(&st.platform));
     node.name = Some(name);
-    node.command = Some(instr.original.trim().to_string());
     node.spans = vec![span];
     node.ignore_cache = st.ignore_cache;
     node.caps.insert("file.base");

@@ -1594,7 +1594,6 @@ fn dispatch(ctx: &mut Ctx<'_>, st: &mut StageState, instr: &Instruction) -> Resu
                 );
                 node.platform = Some(pb_platform(&st.platform));
                 node.name = Some(name);
-                node.command = Some(instr.original.trim().to_string());
                 node.spans = vec![span];
                 node.ignore_cache = st.ignore_cache;
                 node.caps.insert("file.base");

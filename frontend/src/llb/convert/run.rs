@@ -7,6 +7,7 @@ use super::{Ctx, StageState, expand, pb_platform, progress_text, with_shell};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::fusion::Group;
 use crate::llb::graph::{OpNode, Output};
+use crate::model::expand::Env as _;
 use crate::model::instructions::{Instruction, Kind, Run};
 use crate::model::mounts::parse_mount;
 use crate::syntax;
@@ -68,11 +69,11 @@ pub(crate) fn add_mounts(
                 if target.is_empty() {
                     target = format!("/run/secrets/{id}");
                 }
+                // Secret and SSH mounts are encoded as the official client does:
+                // no input, output 0, not read-only (the engine mounts them read-only).
                 spec.mounts.push(pb::Mount {
                     input: -1,
                     dest: target,
-                    output: -1,
-                    readonly: true,
                     mount_type: pb::MountType::Secret as i32,
                     secret_opt: Some(pb::SecretOpt {
                         id,
@@ -85,28 +86,18 @@ pub(crate) fn add_mounts(
                 });
             }
             "ssh" => {
-                let id = if m.id.is_empty() {
-                    "default".to_string()
-                } else {
-                    m.id.clone()
-                };
+                // An empty id is the engine's `default`.
+                let id = m.id.clone();
+                ssh_count += 1;
                 if target.is_empty() {
-                    ssh_count += 1;
                     target = format!("/run/buildkit/ssh_agent.{}", ssh_count - 1);
                 }
-                if ssh_count <= 1
-                    && !spec
-                        .extra_env
-                        .iter()
-                        .any(|e| e.starts_with("SSH_AUTH_SOCK="))
-                {
+                if ssh_count == 1 && st.env.get("SSH_AUTH_SOCK").is_none() {
                     spec.extra_env.push(format!("SSH_AUTH_SOCK={target}"));
                 }
                 spec.mounts.push(pb::Mount {
                     input: -1,
                     dest: target,
-                    output: -1,
-                    readonly: true,
                     mount_type: pb::MountType::Ssh as i32,
                     ssh_opt: Some(pb::SshOpt {
                         id,
@@ -690,14 +681,29 @@ fn go_path_clean(p: &str) -> String {
     }
 }
 
-/// Orders mounts by target and numbers their inputs as BuildKit's LLB client does: in
-/// mount order, one input per distinct source state.
+/// Orders mounts and numbers their inputs as BuildKit's LLB client does: filesystem
+/// mounts by target, then secrets, then SSH sockets (each as declared); inputs in mount
+/// order, one per distinct source state.
 fn number_mounts(
     mounts: Vec<pb::Mount>,
     sources: Vec<Option<Output>>,
 ) -> (Vec<pb::Mount>, Vec<Output>) {
+    let class = |m: &pb::Mount| match m.mount_type {
+        t if t == pb::MountType::Secret as i32 => 1,
+        t if t == pb::MountType::Ssh as i32 => 2,
+        _ => 0,
+    };
     let mut pairs: Vec<(pb::Mount, Option<Output>)> = mounts.into_iter().zip(sources).collect();
-    pairs.sort_by(|a, b| a.0.dest.cmp(&b.0.dest));
+    pairs.sort_by(|a, b| {
+        let (ca, cb) = (class(&a.0), class(&b.0));
+        ca.cmp(&cb).then_with(|| {
+            if ca == 0 {
+                a.0.dest.cmp(&b.0.dest)
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+    });
     let mut inputs: Vec<Output> = Vec::new();
     let mounts = pairs
         .into_iter()
