@@ -59,6 +59,16 @@ pub enum Step {
     Fused(Group),
 }
 
+impl Step {
+    /// Index of the (first) instruction the step dispatches.
+    pub fn first(&self) -> usize {
+        match self {
+            Step::Single(i) => *i,
+            Step::Fused(g) => g.members[0],
+        }
+    }
+}
+
 /// Why a RUN was not fused with its neighbour or got no cleanup.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skip {

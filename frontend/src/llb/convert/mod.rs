@@ -186,6 +186,8 @@ pub(crate) struct StageState {
     pub platform: Platform,
     pub build_args: Vec<(String, String)>,
     pub cmd_index: usize,
+    /// Dispatching the base image's ONBUILD triggers.
+    pub in_onbuild: bool,
     pub cmd_total: usize,
     pub cmd_set: bool,
     pub ignore_cache: bool,
@@ -216,8 +218,10 @@ impl StageState {
             out.push(' ');
         }
         out.push_str(&format!(
-            "{:>width$}/{}] {text}",
-            self.cmd_index, self.cmd_total
+            "{:>width$}/{}] {}{text}",
+            self.cmd_index,
+            self.cmd_total,
+            if self.in_onbuild { "ONBUILD " } else { "" }
         ));
         out
     }
@@ -970,6 +974,7 @@ pub fn emit(
             platform: platform.clone(),
             build_args: Vec::new(),
             cmd_index: 0,
+            in_onbuild: false,
             cmd_total,
             cmd_set: false,
             ignore_cache,
@@ -1125,9 +1130,13 @@ pub fn emit(
         };
         let plan = fusion::plan_stage(stage, &instructions, i, opts, &pctx);
         let inherited = st.image.history.len();
+        let triggers = instructions.len() - stage.instructions.len();
         for step in &plan.steps {
+            // The base's ONBUILD triggers come first; their progress names say so.
+            st.in_onbuild = step.first() < triggers;
             dispatch_step(&mut ctx, &mut st, &instructions, step)?;
         }
+        st.in_onbuild = false;
         if let Some(secs) = epoch {
             let created = crate::image::rfc3339(secs);
             for h in &mut st.image.history[inherited..] {
@@ -1339,14 +1348,17 @@ fn normalize_context_paths(paths: &BTreeSet<String>) -> Vec<String> {
     out
 }
 
-/// Joins `path` onto `cwd` and cleans it (`WORKDIR` semantics).
+/// `WORKDIR` semantics: the new working directory for `path` given `cwd`.
 pub fn normalize_workdir(cwd: &str, path: &str) -> String {
-    let joined = if path.starts_with('/') {
-        path.to_string()
-    } else {
-        format!("{cwd}/{path}")
-    };
-    clean_path(&joined)
+    // As BuildKit's `NormalizeWorkdir`: an absolute path is kept as written (a trailing
+    // slash too); a relative one is joined to the current directory and cleaned.
+    if path.starts_with('/') {
+        return path.to_string();
+    }
+    if path.is_empty() {
+        return clean_path(cwd);
+    }
+    clean_path(&format!("{cwd}/{path}"))
 }
 
 /// Lexically cleans an absolute path (`/a/./b/../c` → `/a/c`).
@@ -1580,7 +1592,7 @@ fn dispatch(ctx: &mut Ctx<'_>, st: &mut StageState, instr: &Instruction) -> Resu
                             secondary_input: -1,
                             output: 0,
                             action: Some(pb::file_action::Action::Mkdir(pb::FileActionMkDir {
-                                path: wd.clone(),
+                                path: clean_path(&wd),
                                 mode: 0o755,
                                 make_parents: true,
                                 owner,

@@ -257,7 +257,19 @@ pub(crate) fn source_state(
     let resolved = ctx.images.get(&reference).cloned().ok_or_else(|| {
         Diagnostic::error("stage", format!("image {reference} was not resolved")).at(span)
     })?;
-    Ok(ctx.image_source(&resolved, &platform, None, None, None))
+    // The official frontend makes the image a stage of its own with no instructions:
+    // its op is named `FROM <ref>@<digest>`, with an empty command.
+    let shown = match &resolved.digest {
+        Some(d) if !resolved.reference.contains('@') => format!("{}@{d}", resolved.reference),
+        _ => resolved.reference.clone(),
+    };
+    Ok(ctx.image_source(
+        &resolved,
+        &platform,
+        Some(format!("FROM {shown}")),
+        Some(String::new()),
+        None,
+    ))
 }
 
 /// The command of a RUN as exec args, with its heredoc handled like the official
@@ -484,10 +496,11 @@ pub(crate) fn dispatch_run_with(
     let targets = mount_targets(&spec);
     spec.mounts.extend(extra_mounts);
     spec.args = args.clone();
-    let mut text = progress_text(ctx, st, &instr.original);
-    if let Some(s) = summary {
-        text.push_str(&format!(" ({s})"));
-    }
+    // The official name is the instruction with its heredoc summary, then expanded.
+    let text = match summary {
+        Some(s) => progress_text(ctx, st, &format!("{} ({s})", instr.original.trim())),
+        None => progress_text(ctx, st, &instr.original),
+    };
     let name = st.prefix(&text);
     let history = format!("RUN {} # buildkit", st.run_history(&args));
     push_exec(
