@@ -243,3 +243,28 @@ fn llb_matches_the_official_converter() {
         "these now match: remove them from known-differences.txt: {fixed:?}"
     );
 }
+
+/// Cap-dependent choices follow the engine's caps, as the official frontend's do.
+#[test]
+fn link_copies_merge_only_when_the_engine_can() {
+    let count_merges = |caps: Option<BTreeSet<String>>| {
+        let text = "FROM debian:bookworm\nCOPY --link a /a\n";
+        let mut opts = BuildOptions::new();
+        opts.llb_caps = caps;
+        let def = slimfile::plan(text, "Dockerfile", &opts)
+            .unwrap()
+            .definition;
+        def.def
+            .iter()
+            .filter(|b| {
+                matches!(
+                    pb::Op::decode(&b[..]).unwrap().op,
+                    Some(pb::op::Op::Merge(_))
+                )
+            })
+            .count()
+    };
+    assert_eq!(count_merges(None), 1);
+    let without: BTreeSet<String> = ["file.base", "exec.meta.base"].map(String::from).into();
+    assert_eq!(count_merges(Some(without)), 0);
+}

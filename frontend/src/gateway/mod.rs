@@ -225,6 +225,13 @@ async fn read_file(client: &mut Client, r: &str, path: &str) -> Result<Vec<u8>, 
 async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
     let pong = client.ping(fe::PingRequest {}).await?.into_inner();
     let mut opts = FrontendOptions::from_env()?;
+    opts.build.llb_caps = Some(
+        pong.llb_caps
+            .iter()
+            .filter(|c| c.enabled)
+            .map(|c| c.id.clone())
+            .collect(),
+    );
     if opts.build.build_platform.is_none()
         && let Some(p) = pong.workers.first().and_then(|w| w.platforms.first())
     {

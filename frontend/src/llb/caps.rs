@@ -85,23 +85,53 @@ pub fn terminal<'a>(others: impl Iterator<Item = &'a pb::OpMetadata>) -> Vec<&'s
     caps
 }
 
-/// Caps of a source op that come from its attributes (local sources).
+/// Caps of a source op that come from its attributes (local, git and HTTP sources).
 pub fn source(s: &pb::SourceOp) -> Vec<&'static str> {
-    if !s.identifier.starts_with("local://") {
-        return Vec::new();
-    }
-    let mut caps = vec!["source.local"];
-    for (attr, cap) in [
-        ("local.session", "source.local.sessionid"),
-        ("local.includepattern", "source.local.includepatterns"),
-        ("local.followpaths", "source.local.followpaths"),
-        ("local.excludepatterns", "source.local.excludepatterns"),
-        ("local.sharedkeyhint", "source.local.sharedkeyhint"),
-        ("local.unique", "source.local.unique"),
-    ] {
-        if s.attrs.contains_key(attr) {
+    let (mut caps, table): (Vec<&'static str>, &[(&str, &'static str)]) =
+        if s.identifier.starts_with("local://") {
+            (vec!["source.local"], LOCAL)
+        } else if s.identifier.starts_with("git://") {
+            (vec!["source.git"], GIT)
+        } else if s.identifier.starts_with("https://") || s.identifier.starts_with("http://") {
+            (vec!["source.http"], HTTP)
+        } else {
+            return Vec::new();
+        };
+    for (attr, cap) in table {
+        if s.attrs.contains_key(*attr) {
             caps.push(cap);
         }
     }
+    // Over SSH the client always asks for known hosts (the frontend's default auth
+    // secrets for HTTPS come without a cap).
+    if s.attrs.contains_key("git.mountsshsock") {
+        caps.push("source.git.knownsshhosts");
+    }
     caps
 }
+
+const GIT: &[(&str, &str)] = &[
+    ("git.keepgitdir", "source.git.keepgitdir"),
+    ("git.fullurl", "source.git.fullurl"),
+    ("git.knownsshhosts", "source.git.knownsshhosts"),
+    ("git.mountsshsock", "source.git.mountsshsock"),
+    ("git.checksum", "source.git.checksum"),
+    ("git.skipsubmodules", "source.git.skipsubmodules"),
+    ("git.mtime", "source.git.mtime"),
+];
+
+const HTTP: &[(&str, &str)] = &[
+    ("http.checksum", "source.http.checksum"),
+    ("http.perm", "source.http.perm"),
+    ("http.uid", "soruce.http.uidgid"),
+    ("http.gid", "soruce.http.uidgid"),
+];
+
+const LOCAL: &[(&str, &str)] = &[
+    ("local.session", "source.local.sessionid"),
+    ("local.includepattern", "source.local.includepatterns"),
+    ("local.followpaths", "source.local.followpaths"),
+    ("local.excludepatterns", "source.local.excludepatterns"),
+    ("local.sharedkeyhint", "source.local.sharedkeyhint"),
+    ("local.unique", "source.local.unique"),
+];

@@ -46,7 +46,7 @@ pub struct OpNode {
     /// LLB caps the op uses.
     pub caps: BTreeSet<&'static str>,
     /// Progress group (id, name) for ops shown together.
-    pub progress_group: Option<(String, String)>,
+    pub progress_group: Option<(String, String, bool)>,
     /// The op runs a fused group (the gateway replays a failing one unfused).
     pub fused: bool,
     /// This node stands for the result of a definition made elsewhere (a frontend
@@ -256,11 +256,11 @@ impl Graph {
             for cap in derived {
                 meta.caps.insert(cap.to_string(), true);
             }
-            if let Some((id, name)) = &node.progress_group {
+            if let Some((id, name, weak)) = &node.progress_group {
                 meta.progress_group = Some(pb::ProgressGroup {
                     id: id.clone(),
                     name: name.clone(),
-                    weak: false,
+                    weak: *weak,
                 });
             }
             if source.is_some() && !node.spans.is_empty() {

@@ -164,9 +164,18 @@ pub struct BuildOptions {
     /// Frontend inputs (`input:NAME` named contexts, e.g. bake's `target:` contexts),
     /// by input name.
     pub inputs: BTreeMap<String, NamedInput>,
+    /// The engine's enabled LLB caps (from the gateway's Ping); `None`: assume all.
+    /// Cap-dependent choices follow the official frontend's (`COPY --link` becomes a
+    /// MergeOp only with `mergeop`).
+    pub llb_caps: Option<std::collections::BTreeSet<String>>,
 }
 
 impl BuildOptions {
+    /// Does the engine support LLB cap `cap`?
+    pub fn supports(&self, cap: &str) -> bool {
+        self.llb_caps.as_ref().is_none_or(|c| c.contains(cap))
+    }
+
     /// Options with the defaults a plain `docker buildx build` gets.
     pub fn new() -> Self {
         BuildOptions {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use bollard_buildkit_proto::pb;
 
-use super::{Ctx, StageState, clean_path, expand, pb_platform, progress_text};
+use super::{Ctx, StageState, clean_path, expand, pb_platform, plain_progress_text};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::llb::graph::{OpNode, Output};
 use crate::model::instructions::{CopyInstr, Instruction};
@@ -73,7 +73,9 @@ fn chmod(spec: &str, span: Span) -> Result<(i32, String), Diagnostic> {
         // The official frontend reports the mode parser's own words.
         return Err(Diagnostic::error("instruction", "invalid syntax").at(span));
     }
-    Ok((-1, spec.to_string()))
+    // A symbolic mode travels as a string; the numeric field stays 0, as the official
+    // client leaves it.
+    Ok((0, spec.to_string()))
 }
 
 fn is_url(s: &str) -> bool {
@@ -156,7 +158,11 @@ pub(crate) fn dispatch_copy(
         history.push_str(&format!(" --chmod={m}"));
     }
 
-    let name = st.prefix(&progress_text(ctx, st, &instr.original));
+    let text = plain_progress_text(ctx, st, &instr.original);
+    let name = st.prefix(&text);
+    // `--link` (without --chmod, as the official frontend): copy onto scratch, then
+    // merge that layer onto the stage.
+    let link = c.link && chmod_spec.is_none() && ctx.opts.supports("mergeop");
     let from_state: Option<Option<Output>> = match &c.from {
         Some(f) => Some(super::run::source_state(
             ctx,
@@ -171,11 +177,11 @@ pub(crate) fn dispatch_copy(
     // Inputs: 0 = destination (the stage), then one per distinct source state.
     let mut inputs: Vec<Output> = Vec::new();
     let dest_input: i64 = match st.state {
-        Some(o) => {
+        Some(o) if !link => {
             inputs.push(o);
             0
         }
-        None => -1,
+        _ => -1,
     };
     let mut actions: Vec<pb::FileAction> = Vec::new();
     let add_source = |inputs: &mut Vec<Output>, state: Option<Output>| -> i64 {
@@ -253,7 +259,8 @@ pub(crate) fn dispatch_copy(
                     Vec::new(),
                 );
                 node.name = Some(name.clone());
-                node.caps.insert("source.http");
+                // The official frontend describes it with its (non-printable) params.
+                node.command = Some(String::new());
                 let o = Output {
                     op: ctx.graph.push(node),
                     index: 0,
@@ -365,16 +372,59 @@ pub(crate) fn dispatch_copy(
     }
     let mut node = OpNode::new(pb::op::Op::File(pb::FileOp { actions }), inputs);
     node.platform = Some(pb_platform(&st.platform));
-    node.name = Some(name);
+    node.name = Some(name.clone());
     node.spans = vec![span];
     node.ignore_cache = st.ignore_cache;
     node.caps.insert("file.base");
-    st.state = Some(Output {
+    let group = format!("link-{}-{}", st.index, st.cmd_index);
+    if link {
+        node.progress_group = Some((group.clone(), name.clone(), true));
+    }
+    let copied = Output {
         op: ctx.graph.push(node),
         index: 0,
-    });
+    };
+    st.state = match st.state {
+        Some(base) if link => Some(merge_link(
+            ctx,
+            st,
+            base,
+            copied,
+            &text,
+            (group, name),
+            span,
+        )),
+        _ => Some(copied),
+    };
     st.image.commit(format!("{history} # buildkit"), true);
     Ok(())
+}
+
+/// The merge op of a `--link` copy: the stage, then the copied layer.
+fn merge_link(
+    ctx: &mut Ctx<'_>,
+    st: &mut StageState,
+    base: Output,
+    copied: Output,
+    text: &str,
+    (group, name): (String, String),
+    span: Span,
+) -> Output {
+    let merge = pb::MergeOp {
+        inputs: vec![pb::MergeInput { input: 0 }, pb::MergeInput { input: 1 }],
+    };
+    let mut node = OpNode::new(pb::op::Op::Merge(merge), vec![base, copied]);
+    // Same step number as the copy: the official frontend names both for one step.
+    st.cmd_index -= 1;
+    node.name = Some(st.prefix(&format!("LINK {text}")));
+    node.spans = vec![span];
+    node.ignore_cache = st.ignore_cache;
+    node.progress_group = Some((group, name, false));
+    node.caps.insert("mergeop");
+    Output {
+        op: ctx.graph.push(node),
+        index: 0,
+    }
 }
 
 fn has_wildcard(s: &str) -> bool {

@@ -1415,12 +1415,23 @@ pub(crate) fn expand(
 
 /// The progress name of an instruction: variables expanded where set, keyword upper-cased.
 pub(crate) fn progress_text(ctx: &Ctx<'_>, st: &StageState, original: &str) -> String {
+    display_text(ctx, st, original, true)
+}
+
+/// The progress name of a COPY, ADD or WORKDIR: the official frontend expands it with
+/// its plain lexer, which also removes quotes (`COPY ["a b", "/c/"]` shows as
+/// `COPY [a b, /c/]`) and expands unset variables to nothing.
+pub(crate) fn plain_progress_text(ctx: &Ctx<'_>, st: &StageState, original: &str) -> String {
+    display_text(ctx, st, original, false)
+}
+
+fn display_text(ctx: &Ctx<'_>, st: &StageState, original: &str, raw: bool) -> String {
     let mut lexer = ctx.lexer;
-    lexer.raw_quotes = true;
-    lexer.skip_unset_env = true;
+    lexer.raw_quotes = raw;
+    lexer.skip_unset_env = raw;
     let text = original.trim();
     // With raw quotes, only `$` and the escape character change anything.
-    let expanded = if text.contains('$') || text.contains(lexer.escape) {
+    let expanded = if text.contains('$') || text.contains(lexer.escape) || !raw {
         lexer
             .process_word(text, &st.env)
             .map(|e| e.result)
@@ -1582,7 +1593,7 @@ fn dispatch(ctx: &mut Ctx<'_>, st: &mut StageState, instr: &Instruction) -> Resu
             st.cwd = wd.clone();
             let with_layer = wd != "/";
             if with_layer {
-                let name = st.prefix(&progress_text(ctx, st, &instr.original));
+                let name = st.prefix(&plain_progress_text(ctx, st, &instr.original));
                 let input = if st.state.is_some() { 0 } else { -1 };
                 let owner = copy::chown_opt(&st.image.config.user, input);
                 let mut node = OpNode::new(

@@ -411,7 +411,18 @@ pub(crate) fn push_exec(
             ..Default::default()
         });
     }
-    let (mounts, inputs) = number_mounts(mounts, sources);
+    let (mut mounts, inputs) = number_mounts(mounts, sources);
+    // Without `exec.mount.bind.readwrite-nooutput`, a writable bind mount gets an output,
+    // numbered in mount order after the root's.
+    if !ctx.opts.supports("exec.mount.bind.readwrite-nooutput") {
+        let mut next = 1;
+        for m in mounts.iter_mut().skip(1) {
+            if m.mount_type == pb::MountType::Bind as i32 && !m.readonly && m.input >= 0 {
+                m.output = next;
+                next += 1;
+            }
+        }
+    }
     let extra_hosts = ctx
         .opts
         .extra_hosts
