@@ -71,7 +71,7 @@ pub fn plan(text: &str, filename: &str, opts: &BuildOptions) -> Result<Emitted, 
         let mut image = image::Image::empty(&p.os, &p.arch, &p.variant);
         image.rootfs.diff_ids.push("sha256:unresolved".into());
         images.insert(
-            req.reference.clone(),
+            llb::convert::image_key(&req.reference, &req.platform),
             ResolvedImage {
                 reference: req.reference,
                 digest: None,

@@ -410,9 +410,24 @@ pub fn check(df: &Dockerfile, program: &Program, emitted: Option<&Emitted>) -> V
             }
             names.push(n);
         }
-        let mut seen_cmd = 0;
-        let mut seen_entry = 0;
-        let mut seen_health = 0;
+        // The last CMD / ENTRYPOINT / HEALTHCHECK so far: a later one makes it unused,
+        // and the official check reports the unused one.
+        let mut last: [Option<Span>; 3] = [None; 3];
+        let mut used_once = |i: usize,
+                             kw: &str,
+                             span: Span,
+                             add: &mut dyn FnMut(&str, String, Span)| {
+            if let Some(prev) = last[i].replace(span) {
+                add(
+                    "MultipleInstructionsDisallowed",
+                    format!(
+                        "Multiple {kw} instructions should not be used in the same stage because only the last one will be used"
+                    ),
+                    prev,
+                );
+            }
+        };
+        let mut shell_set = false;
         let mut workdir_abs = false;
         for instr in &stage.instructions {
             match &instr.kind {
@@ -422,7 +437,7 @@ pub fn check(df: &Dockerfile, program: &Program, emitted: Option<&Emitted>) -> V
                     } else {
                         "ENTRYPOINT"
                     };
-                    if c.prepend_shell {
+                    if c.prepend_shell && !shell_set {
                         add(
                             "JSONArgsRecommended",
                             format!(
@@ -431,13 +446,10 @@ pub fn check(df: &Dockerfile, program: &Program, emitted: Option<&Emitted>) -> V
                             instr.span,
                         );
                     }
-                    if kw == "CMD" {
-                        seen_cmd += 1;
-                    } else {
-                        seen_entry += 1;
-                    }
+                    used_once(usize::from(kw != "CMD"), kw, instr.span, &mut add);
                 }
-                Kind::Healthcheck(_) => seen_health += 1,
+                Kind::Healthcheck(_) => used_once(2, "HEALTHCHECK", instr.span, &mut add),
+                Kind::Shell(_) => shell_set = true,
                 Kind::Expose(ports) => {
                     for p in ports {
                         if let Some((_, proto)) = p.rsplit_once('/')
@@ -512,7 +524,7 @@ pub fn check(df: &Dockerfile, program: &Program, emitted: Option<&Emitted>) -> V
                         add(
                             "WorkdirRelativePath",
                             format!(
-                                "Relative workdir \"{p}\" can have unexpected results if the base image changes"
+                                "Relative workdir {p:?} can have unexpected results if the base image changes"
                             ),
                             instr.span,
                         );
@@ -541,21 +553,6 @@ pub fn check(df: &Dockerfile, program: &Program, emitted: Option<&Emitted>) -> V
                     }
                 }
                 _ => {}
-            }
-        }
-        for (n, kw) in [
-            (seen_cmd, "CMD"),
-            (seen_entry, "ENTRYPOINT"),
-            (seen_health, "HEALTHCHECK"),
-        ] {
-            if n > 1 {
-                add(
-                    "MultipleInstructionsDisallowed",
-                    format!(
-                        "Multiple {kw} instructions should not be used in the same stage because only the last one will be used"
-                    ),
-                    stage.span,
-                );
             }
         }
     }

@@ -27,9 +27,19 @@ use slimfile::model::options::{BuildOptions, Platform};
 struct Golden {
     error: Option<String>,
     #[serde(default)]
+    warnings: Vec<GoldenWarning>,
+    #[serde(default)]
     ops: Vec<GoldenOp>,
     #[serde(default)]
     metadata_raw: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct GoldenWarning {
+    rule: String,
+    message: String,
+    #[serde(default)]
+    line: usize,
 }
 
 #[derive(Deserialize)]
@@ -88,7 +98,7 @@ fn ours(path: &Path) -> Result<Ops, String> {
             None => sha256(&req.reference),
         };
         images.insert(
-            req.reference.clone(),
+            slimfile::llb::convert::image_key(&req.reference, &req.platform),
             ResolvedImage {
                 reference: req.reference,
                 digest: Some(digest),
@@ -267,4 +277,57 @@ fn link_copies_merge_only_when_the_engine_can() {
     assert_eq!(count_merges(None), 1);
     let without: BTreeSet<String> = ["file.base", "exec.meta.base"].map(String::from).into();
     assert_eq!(count_merges(Some(without)), 0);
+}
+
+/// The official build checks: same rule, message and line for every corpus file the
+/// official converter accepts (slimfile's own rules aside).
+#[test]
+fn lint_matches_the_official_checks() {
+    let mut diffs = Vec::new();
+    let mut corpus: Vec<PathBuf> = std::fs::read_dir(dir().join("corpus"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "Dockerfile"))
+        .collect();
+    corpus.sort();
+    let mut total = 0;
+    for path in corpus {
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        let golden: Golden = serde_json::from_str(
+            &std::fs::read_to_string(dir().join("all").join(format!("{name}.json"))).unwrap(),
+        )
+        .unwrap();
+        if golden.error.is_some() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let (df, program) = slimfile::parse_program(&text).unwrap();
+        let mut opts = BuildOptions::new();
+        opts.fuse = false;
+        let emitted = slimfile::plan(&text, "Dockerfile", &opts).ok();
+        let want: BTreeSet<(String, usize, String)> = golden
+            .warnings
+            .iter()
+            .map(|w| (w.rule.clone(), w.line, w.message.clone()))
+            .collect();
+        let got: BTreeSet<(String, usize, String)> =
+            slimfile::lint::check(&df, &program, emitted.as_ref())
+                .into_iter()
+                .filter(|f| !f.rule.starts_with("Slimfile"))
+                .map(|f| (f.rule.to_string(), f.span.start_line, f.detail))
+                .collect();
+        total += want.len();
+        for w in want.difference(&got) {
+            diffs.push(format!("{name}: official only: {w:?}"));
+        }
+        for g in got.difference(&want) {
+            diffs.push(format!("{name}: ours only: {g:?}"));
+        }
+    }
+    assert!(total > 10, "only {total} official warnings in the corpus");
+    assert!(
+        diffs.is_empty(),
+        "build checks differ:\n{}",
+        diffs.join("\n")
+    );
 }

@@ -613,7 +613,7 @@ async fn resolve_images(
             )))
         })?;
         images.insert(
-            req.reference.clone(),
+            crate::llb::convert::image_key(&req.reference, &req.platform),
             ResolvedImage {
                 reference: req.reference,
                 digest: Some(res.digest).filter(|d| !d.is_empty()),

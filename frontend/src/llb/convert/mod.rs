@@ -34,6 +34,13 @@ pub struct ResolvedImage {
     pub image: Image,
 }
 
+/// The key of a resolved image in the map [`emit`] takes: one image may be needed for
+/// several platforms (`FROM --platform=linux/arm64 alpine` beside `FROM alpine`), each
+/// with its own config.
+pub fn image_key(reference: &str, platform: &Platform) -> String {
+    format!("{reference} {}", platform.format())
+}
+
 /// An image the build needs resolved before emission.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageRequest {
@@ -1031,10 +1038,12 @@ pub fn emit(
             st.build_args = base.build_args.clone();
         } else if !is_scratch {
             let reference = normalize_reference(&bases[i]).map_err(|d| d.at(stage.span))?;
-            let resolved = images.get(&reference).ok_or_else(|| {
-                Diagnostic::error("stage", format!("base image {reference} was not resolved"))
-                    .at(stage.span)
-            })?;
+            let resolved = images
+                .get(&image_key(&reference, &platform))
+                .ok_or_else(|| {
+                    Diagnostic::error("stage", format!("base image {reference} was not resolved"))
+                        .at(stage.span)
+                })?;
             st.base_image = Some(resolved.image.clone());
             let mut img = resolved.image.clone();
             img.created = None;
