@@ -32,6 +32,83 @@ struct Golden {
     ops: Vec<GoldenOp>,
     #[serde(default)]
     metadata_raw: BTreeMap<String, String>,
+    #[serde(default)]
+    source_map: serde_json::Value,
+}
+
+/// Per op digest, its source locations: for each location, its ranges as
+/// (start line, start character, end line, end character). Empty entries are dropped.
+type SourceMap = BTreeMap<String, Vec<Vec<(i64, i64, i64, i64)>>>;
+
+fn golden_source_map(v: &serde_json::Value) -> SourceMap {
+    let num = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_i64()).unwrap_or(0);
+    let mut out = SourceMap::new();
+    let Some(locs) = v.get("locations").and_then(|l| l.as_object()) else {
+        return out;
+    };
+    for (d, l) in locs {
+        let list: Vec<Vec<(i64, i64, i64, i64)>> = l
+            .get("locations")
+            .and_then(|x| x.as_array())
+            .map(|a| {
+                a.iter()
+                    .map(|loc| {
+                        loc.get("ranges")
+                            .and_then(|r| r.as_array())
+                            .map(|rs| {
+                                rs.iter()
+                                    .map(|r| {
+                                        let (s, e) = (&r["start"], &r["end"]);
+                                        (
+                                            num(s, "line"),
+                                            num(s, "character"),
+                                            num(e, "line"),
+                                            num(e, "character"),
+                                        )
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !list.is_empty() {
+            out.insert(d.clone(), list);
+        }
+    }
+    out
+}
+
+fn our_source_map(def: &pb::Definition) -> SourceMap {
+    let mut out = SourceMap::new();
+    let Some(src) = &def.source else {
+        return out;
+    };
+    for (d, l) in &src.locations {
+        let list: Vec<Vec<(i64, i64, i64, i64)>> = l
+            .locations
+            .iter()
+            .map(|loc| {
+                loc.ranges
+                    .iter()
+                    .map(|r| {
+                        let (s, e) = (r.start.unwrap_or_default(), r.end.unwrap_or_default());
+                        (
+                            s.line as i64,
+                            s.character as i64,
+                            e.line as i64,
+                            e.character as i64,
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        if !list.is_empty() {
+            out.insert(d.clone(), list);
+        }
+    }
+    out
 }
 
 #[derive(Deserialize)]
@@ -73,7 +150,7 @@ fn linux_amd64() -> Platform {
 /// slimfile's ops (digest → op) and metadata for a corpus file, or its error.
 type Ops = BTreeMap<String, (pb::Op, Option<pb::OpMetadata>)>;
 
-fn ours(path: &Path) -> Result<Ops, String> {
+fn ours(path: &Path) -> Result<(Ops, SourceMap), String> {
     let text = std::fs::read_to_string(path).unwrap();
     let mut opts = BuildOptions::new();
     opts.fuse = false;
@@ -114,7 +191,8 @@ fn ours(path: &Path) -> Result<Ops, String> {
         Some(("Dockerfile", text.as_bytes())),
     )
     .map_err(|d| d.to_string())?;
-    Ok(e.definition
+    let ops = e
+        .definition
         .def
         .iter()
         .map(|b| {
@@ -122,7 +200,8 @@ fn ours(path: &Path) -> Result<Ops, String> {
             let m = e.definition.metadata.get(&d).cloned().map(without_group_id);
             (d, (pb::Op::decode(&b[..]).unwrap(), m))
         })
-        .collect())
+        .collect();
+    Ok((ops, our_source_map(&e.definition)))
 }
 
 fn theirs(g: &Golden) -> Ops {
@@ -211,7 +290,16 @@ fn check(caps: &str) -> (Vec<String>, usize) {
             (Some(_), Err(_)) => String::new(),
             (Some(e), Ok(_)) => format!("    the official converter fails ({e}); ours does not\n"),
             (None, Err(e)) => format!("    ours fails: {e}\n"),
-            (None, Ok(got)) => compare(&theirs(&golden), &got),
+            (None, Ok((got, map))) => {
+                let mut r = compare(&theirs(&golden), &got);
+                let want = golden_source_map(&golden.source_map);
+                if want != map {
+                    r.push_str(&format!(
+                        "    source map differs: official {want:?}, ours {map:?}\n"
+                    ));
+                }
+                r
+            }
         };
         if !report.is_empty() {
             eprintln!("{caps}/{name}:\n{report}");

@@ -680,7 +680,7 @@ async fn warn(
             .flat_map(|g| {
                 g.members
                     .iter()
-                    .map(|&i| crate::llb::graph::span_range(&plan.spans[i]))
+                    .flat_map(|&i| crate::llb::graph::span_ranges(&plan.spans[i]))
             })
             .collect();
         reqs.push((short, Vec::new(), String::new(), ranges));
@@ -690,7 +690,7 @@ async fn warn(
             format!("{}: {} (line {})", f.rule, f.detail, f.span.start_line),
             vec![f.description.as_bytes().to_vec()],
             f.url.clone(),
-            vec![crate::llb::graph::span_range(&f.span)],
+            crate::llb::graph::span_ranges(&f.span).collect(),
         ));
     }
     for (short, detail, url, ranges) in reqs {

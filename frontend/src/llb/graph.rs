@@ -49,6 +49,9 @@ pub struct OpNode {
     pub progress_group: Option<(String, String, bool)>,
     /// The op runs a fused group (the gateway replays a failing one unfused).
     pub fused: bool,
+    /// Give the op a source location without ranges when it has no spans (the
+    /// official frontend does so for an image a RUN mounts with `from=`).
+    pub bare_location: bool,
     /// This node stands for the result of a definition made elsewhere (a frontend
     /// input): marshalling copies that definition's ops as they are, and `op` is unused.
     pub foreign: Option<std::sync::Arc<Foreign>>,
@@ -101,6 +104,7 @@ impl OpNode {
             caps: BTreeSet::new(),
             progress_group: None,
             fused: false,
+            bare_location: false,
             foreign: None,
         }
     }
@@ -263,11 +267,11 @@ impl Graph {
                     weak: *weak,
                 });
             }
-            if source.is_some() && !node.spans.is_empty() {
+            if source.is_some() && (!node.spans.is_empty() || node.bare_location) {
                 let loc = locations.entry(dgst.clone()).or_default();
                 loc.locations.push(pb::Location {
                     source_index: 0,
-                    ranges: node.spans.iter().map(span_range).collect(),
+                    ranges: node.spans.iter().flat_map(span_ranges).collect(),
                 });
             }
             if seen.insert(dgst) {
@@ -313,18 +317,19 @@ pub fn encode_op(fields: &pb::Op, body: &pb::op::Op) -> Vec<u8> {
     bytes
 }
 
-/// A Dockerfile span as an LLB range (lines only, like the official frontend).
-pub fn span_range(s: &Span) -> pb::Range {
-    pb::Range {
+/// A Dockerfile span as LLB ranges: one per line, lines only (as the official frontend).
+pub fn span_ranges(s: &Span) -> impl Iterator<Item = pb::Range> {
+    // One range per line, as the official parser's `toRanges`.
+    (s.start_line..=s.end_line.max(s.start_line)).map(|line| pb::Range {
         start: Some(pb::Position {
-            line: s.start_line as i32,
+            line: line as i32,
             character: 0,
         }),
         end: Some(pb::Position {
-            line: s.end_line as i32,
+            line: line as i32,
             character: 0,
         }),
-    }
+    })
 }
 
 /// The op's platform as the official client encodes it: none for file, merge and diff

@@ -267,13 +267,19 @@ pub(crate) fn source_state(
         Some(d) if !resolved.reference.contains('@') => format!("{}@{d}", resolved.reference),
         _ => resolved.reference.clone(),
     };
-    Ok(ctx.image_source(
+    // Its location: the COPY that names it; a mount's has none.
+    let copy = matches!(usage, super::SourceUse::Copy);
+    let state = ctx.image_source(
         &resolved,
         &platform,
         Some(format!("FROM {shown}")),
         Some(String::new()),
-        None,
-    ))
+        copy.then_some(span),
+    );
+    if let (false, Some(o)) = (copy, state) {
+        ctx.graph.get_mut(o.op).bare_location = true;
+    }
+    Ok(state)
 }
 
 /// The command of a RUN as exec args, with its heredoc handled like the official
