@@ -373,6 +373,21 @@ impl Ctx<'_> {
         self.image_source(&resolved, platform, Some(name), None, None)
     }
 
+    /// The image resolved for `reference` on `platform`.
+    pub fn resolved_image(
+        &self,
+        reference: &str,
+        platform: &Platform,
+        span: Span,
+    ) -> Result<ResolvedImage, Diagnostic> {
+        self.images
+            .get(&image_key(reference, platform))
+            .cloned()
+            .ok_or_else(|| {
+                Diagnostic::error("stage", format!("image {reference} was not resolved")).at(span)
+            })
+    }
+
     /// An image source op for a resolved image.
     pub fn image_source(
         &mut self,

@@ -137,14 +137,7 @@ pub(crate) fn state(
     match nc {
         NamedContext::Scratch => Ok((None, None)),
         NamedContext::Image(reference) => {
-            let resolved = ctx
-                .images
-                .get(&super::image_key(reference, platform))
-                .cloned()
-                .ok_or_else(|| {
-                    Diagnostic::error("stage", format!("image {reference} was not resolved"))
-                        .at(span)
-                })?;
+            let resolved = ctx.resolved_image(reference, platform, span)?;
             let shown = format!("[context {}] {}", familiar(name), resolved.reference);
             let state = ctx.image_source(&resolved, platform, Some(shown), None, Some(span));
             let mut img = resolved.image.clone();
@@ -152,14 +145,7 @@ pub(crate) fn state(
             Ok((state, Some(img)))
         }
         NamedContext::OciLayout { store, reference } => {
-            let resolved = ctx
-                .images
-                .get(&super::image_key(reference, platform))
-                .cloned()
-                .ok_or_else(|| {
-                    Diagnostic::error("stage", format!("image {reference} was not resolved"))
-                        .at(span)
-                })?;
+            let resolved = ctx.resolved_image(reference, platform, span)?;
             let mut attrs = BTreeMap::new();
             attrs.insert("oci.session".to_string(), ctx.opts.session_id.clone());
             attrs.insert("oci.store".to_string(), store.clone());

@@ -254,13 +254,7 @@ pub(crate) fn source_state(
         return Ok(None);
     }
     let reference = super::normalize_reference(from).map_err(|d| d.at(span))?;
-    let resolved = ctx
-        .images
-        .get(&super::image_key(&reference, &platform))
-        .cloned()
-        .ok_or_else(|| {
-            Diagnostic::error("stage", format!("image {reference} was not resolved")).at(span)
-        })?;
+    let resolved = ctx.resolved_image(&reference, &platform, span)?;
     // The official frontend makes the image a stage of its own with no instructions:
     // its op is named `FROM <ref>@<digest>`, with an empty command.
     let shown = match &resolved.digest {
