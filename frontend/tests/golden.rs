@@ -444,3 +444,29 @@ fn lint_matches_the_official_checks() {
         diffs.join("\n")
     );
 }
+
+/// Without `exec.mount.bind.readwrite-nooutput`, a writable bind mount gets an output,
+/// as the official client gives it; with the cap, none.
+#[test]
+fn writable_bind_mounts_get_outputs_only_without_the_cap() {
+    let output_of_rw = |caps: Option<BTreeSet<String>>| {
+        let text = "FROM debian:bookworm\nRUN --mount=type=bind,rw,target=/x true\n";
+        let mut opts = BuildOptions::new();
+        opts.llb_caps = caps;
+        let def = slimfile::plan(text, "Dockerfile", &opts)
+            .unwrap()
+            .definition;
+        def.def
+            .iter()
+            .find_map(|b| match pb::Op::decode(&b[..]).unwrap().op {
+                Some(pb::op::Op::Exec(e)) => {
+                    e.mounts.iter().find(|m| m.dest == "/x").map(|m| m.output)
+                }
+                _ => None,
+            })
+            .expect("the RUN's exec op")
+    };
+    assert_eq!(output_of_rw(None), -1);
+    let without: BTreeSet<String> = ["file.base", "exec.meta.base"].map(String::from).into();
+    assert_eq!(output_of_rw(Some(without)), 1);
+}
