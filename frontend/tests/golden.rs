@@ -129,6 +129,35 @@ fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
 }
 
+/// The corpus Dockerfiles, in name order.
+fn corpus() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir().join("corpus"))
+        .expect("tests/golden/corpus")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "Dockerfile"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The ops slimfile plans for `text` under `caps` (`None`: every cap).
+fn planned_ops(text: &str, caps: Option<BTreeSet<String>>) -> Vec<pb::Op> {
+    let mut opts = BuildOptions::new();
+    opts.llb_caps = caps;
+    let def = slimfile::plan(text, "Dockerfile", &opts)
+        .unwrap()
+        .definition;
+    def.def
+        .iter()
+        .map(|b| pb::Op::decode(&b[..]).unwrap())
+        .collect()
+}
+
+/// A cap set without the optional LLB features.
+fn basic_caps() -> Option<BTreeSet<String>> {
+    Some(["file.base", "exec.meta.base"].map(String::from).into())
+}
+
 fn b64(s: &str) -> Vec<u8> {
     base64::engine::general_purpose::STANDARD
         .decode(s)
@@ -297,13 +326,7 @@ fn check(caps: &str) -> (Vec<String>, usize) {
     let mut differing = Vec::new();
     let mut count = 0;
     let llb_caps = caps_of(caps);
-    let mut corpus: Vec<PathBuf> = std::fs::read_dir(dir().join("corpus"))
-        .expect("tests/golden/corpus")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "Dockerfile"))
-        .collect();
-    corpus.sort();
-    for path in corpus {
+    for path in corpus() {
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
         let gpath = dir().join(caps).join(format!("{name}.json"));
         let golden: Golden = serde_json::from_str(
@@ -370,26 +393,14 @@ fn llb_matches_the_official_converter() {
 /// Cap-dependent choices follow the engine's caps, as the official frontend's do.
 #[test]
 fn link_copies_merge_only_when_the_engine_can() {
-    let count_merges = |caps: Option<BTreeSet<String>>| {
-        let text = "FROM debian:bookworm\nCOPY --link a /a\n";
-        let mut opts = BuildOptions::new();
-        opts.llb_caps = caps;
-        let def = slimfile::plan(text, "Dockerfile", &opts)
-            .unwrap()
-            .definition;
-        def.def
-            .iter()
-            .filter(|b| {
-                matches!(
-                    pb::Op::decode(&b[..]).unwrap().op,
-                    Some(pb::op::Op::Merge(_))
-                )
-            })
+    let merges = |caps| {
+        planned_ops("FROM debian:bookworm\nCOPY --link a /a\n", caps)
+            .into_iter()
+            .filter(|op| matches!(op.op, Some(pb::op::Op::Merge(_))))
             .count()
     };
-    assert_eq!(count_merges(None), 1);
-    let without: BTreeSet<String> = ["file.base", "exec.meta.base"].map(String::from).into();
-    assert_eq!(count_merges(Some(without)), 0);
+    assert_eq!(merges(None), 1);
+    assert_eq!(merges(basic_caps()), 0);
 }
 
 /// The official build checks: same rule, message and line for every corpus file the
@@ -397,14 +408,8 @@ fn link_copies_merge_only_when_the_engine_can() {
 #[test]
 fn lint_matches_the_official_checks() {
     let mut diffs = Vec::new();
-    let mut corpus: Vec<PathBuf> = std::fs::read_dir(dir().join("corpus"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "Dockerfile"))
-        .collect();
-    corpus.sort();
     let mut total = 0;
-    for path in corpus {
+    for path in corpus() {
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
         let golden: Golden = serde_json::from_str(
             &std::fs::read_to_string(dir().join("all").join(format!("{name}.json"))).unwrap(),
@@ -449,24 +454,18 @@ fn lint_matches_the_official_checks() {
 /// as the official client gives it; with the cap, none.
 #[test]
 fn writable_bind_mounts_get_outputs_only_without_the_cap() {
-    let output_of_rw = |caps: Option<BTreeSet<String>>| {
-        let text = "FROM debian:bookworm\nRUN --mount=type=bind,rw,target=/x true\n";
-        let mut opts = BuildOptions::new();
-        opts.llb_caps = caps;
-        let def = slimfile::plan(text, "Dockerfile", &opts)
-            .unwrap()
-            .definition;
-        def.def
-            .iter()
-            .find_map(|b| match pb::Op::decode(&b[..]).unwrap().op {
-                Some(pb::op::Op::Exec(e)) => {
-                    e.mounts.iter().find(|m| m.dest == "/x").map(|m| m.output)
-                }
-                _ => None,
-            })
-            .expect("the RUN's exec op")
+    let output_of_rw = |caps| {
+        planned_ops(
+            "FROM debian:bookworm\nRUN --mount=type=bind,rw,target=/x true\n",
+            caps,
+        )
+        .into_iter()
+        .find_map(|op| match op.op {
+            Some(pb::op::Op::Exec(e)) => e.mounts.iter().find(|m| m.dest == "/x").map(|m| m.output),
+            _ => None,
+        })
+        .expect("the RUN's exec op")
     };
     assert_eq!(output_of_rw(None), -1);
-    let without: BTreeSet<String> = ["file.base", "exec.meta.base"].map(String::from).into();
-    assert_eq!(output_of_rw(Some(without)), 1);
+    assert_eq!(output_of_rw(basic_caps()), 1);
 }
