@@ -150,14 +150,17 @@ fn to_status(e: FrontendError) -> Status {
 }
 
 async fn solve(client: &mut Client, def: pb::Definition) -> Result<String, FrontendError> {
-    solve_with(client, def, false).await
+    solve_with(client, def, false, &[]).await
 }
 
 /// Solves a definition; with `evaluate`, the build runs now and errors come back here.
+/// `cache` is the build cache to import (only the build itself gets it, as with the
+/// official frontend; loading the Dockerfile and contexts does not).
 async fn solve_with(
     client: &mut Client,
     def: pb::Definition,
     evaluate: bool,
+    cache: &[fe::CacheOptionsEntry],
 ) -> Result<String, FrontendError> {
     let res = client
         .solve(fe::SolveRequest {
@@ -165,6 +168,7 @@ async fn solve_with(
             allow_result_return: true,
             allow_result_array_ref: true,
             evaluate,
+            cache_imports: cache.to_vec(),
             ..Default::default()
         })
         .await?
@@ -350,6 +354,7 @@ async fn run(client: &mut Client) -> Result<fe::Result, FrontendError> {
         filename: &filename,
         data: &data,
         digest: &df_digest,
+        cache_imports: &opts.cache_imports,
     };
     // One build per target platform, side by side (the engine shares common work).
     let targets: Vec<Option<Platform>> = if opts.platforms.is_empty() {
@@ -449,12 +454,14 @@ async fn load_inputs(client: &mut Client, opts: &mut FrontendOptions) -> Result<
     Ok(())
 }
 
-/// The Dockerfile being built: its name, bytes and the digest of the op that loaded it.
+/// What every platform's build shares: the Dockerfile being built (its name, bytes and
+/// the digest of the op that loaded it) and the build cache to import.
 #[derive(Clone, Copy)]
 struct Source<'a> {
     filename: &'a str,
     data: &'a [u8],
     digest: &'a str,
+    cache_imports: &'a [fe::CacheOptionsEntry],
 }
 
 /// What one platform's build returns.
@@ -519,12 +526,12 @@ async fn build_platform(
     let ref_id = if emitted.definition.def.is_empty() {
         String::new()
     } else if emitted.fused_digests.is_empty() {
-        solve(&mut client, emitted.definition).await?
+        solve_with(&mut client, emitted.definition, false, src.cache_imports).await?
     } else {
         // Evaluate now, so that when a fused op fails slimfile can replay the build
         // unfused: the replay fails at the very RUN that failed, with the official
         // frontend's error and code frame for that line.
-        match solve_with(&mut client, emitted.definition, true).await {
+        match solve_with(&mut client, emitted.definition, true, src.cache_imports).await {
             Ok(id) => id,
             Err(e)
                 if e.failed_vertex()
@@ -534,7 +541,8 @@ async fn build_platform(
                 unfused.fuse = false;
                 let replay = emit(&unfused).map_err(located)?;
                 return Err(
-                    match solve_with(&mut client, replay.definition, true).await {
+                    match solve_with(&mut client, replay.definition, true, src.cache_imports).await
+                    {
                         Err(replayed) => replayed,
                         Ok(_) => e,
                     },

@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use bollard_buildkit_proto::moby::buildkit::v1::frontend::CacheOptionsEntry;
+
 use crate::diagnostics::Diagnostic;
 use crate::model::options::{BuildOptions, Platform};
 
@@ -20,6 +22,8 @@ pub struct FrontendOptions {
     pub platforms: Vec<Platform>,
     /// Subrequest id (`--call`), if any.
     pub request_id: Option<String>,
+    /// Build cache to import (`--cache-from`), passed on with each platform's solve.
+    pub cache_imports: Vec<CacheOptionsEntry>,
     /// Everything else.
     pub build: BuildOptions,
     /// All raw options.
@@ -173,10 +177,45 @@ impl FrontendOptions {
             session_id,
             platforms,
             request_id: raw.get("requestid").filter(|r| !r.is_empty()).cloned(),
+            cache_imports: cache_imports(&raw)?,
             build,
             raw,
         })
     }
+}
+
+/// One `cache-imports` entry as the client sends it (Go's JSON of `CacheOptionsEntry`).
+#[derive(serde::Deserialize)]
+struct CacheEntryJson {
+    #[serde(rename = "Type", alias = "type", default)]
+    ty: String,
+    #[serde(rename = "Attrs", alias = "attrs", default)]
+    attrs: Option<std::collections::HashMap<String, String>>,
+}
+
+/// The cache to import, as the official frontend reads it: `cache-imports` (JSON list of
+/// `{Type, Attrs}`), then each reference of the older `cache-from` as a registry import.
+fn cache_imports(raw: &BTreeMap<String, String>) -> Result<Vec<CacheOptionsEntry>, Diagnostic> {
+    let mut out = Vec::new();
+    if let Some(json) = raw.get("cache-imports").filter(|v| !v.is_empty()) {
+        let entries: Vec<Option<CacheEntryJson>> = serde_json::from_str(json).map_err(|e| {
+            Diagnostic::error(
+                "option",
+                format!("failed to unmarshal cache-imports ({json:?}): {e}"),
+            )
+        })?;
+        out.extend(entries.into_iter().flatten().map(|e| CacheOptionsEntry {
+            r#type: e.ty,
+            attrs: e.attrs.unwrap_or_default(),
+        }));
+    }
+    if let Some(refs) = raw.get("cache-from").filter(|v| !v.is_empty()) {
+        out.extend(refs.split(',').map(|r| CacheOptionsEntry {
+            r#type: "registry".into(),
+            attrs: [("ref".to_string(), r.to_string())].into(),
+        }));
+    }
+    Ok(out)
 }
 
 /// Go's `strconv.ParseBool`.
@@ -185,5 +224,72 @@ fn parse_bool(v: &str) -> Option<bool> {
         "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
         "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(pairs: &[(&str, &str)]) -> Result<FrontendOptions, Diagnostic> {
+        let raw = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        FrontendOptions::from_map(raw, String::new())
+    }
+
+    fn entries(o: &FrontendOptions) -> Vec<(String, Vec<(String, String)>)> {
+        o.cache_imports
+            .iter()
+            .map(|e| {
+                let mut attrs: Vec<_> = e.attrs.clone().into_iter().collect();
+                attrs.sort();
+                (e.r#type.clone(), attrs)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn cache_imports_come_from_both_options() {
+        let o = opts(&[
+            (
+                "cache-imports",
+                r#"[{"Type":"local","Attrs":{"src":"/c"}},{"Type":"gha"}]"#,
+            ),
+            ("cache-from", "r.example/a:c,r.example/b:c"),
+        ])
+        .unwrap();
+        let kv = |k: &str, v: &str| (k.to_string(), v.to_string());
+        assert_eq!(
+            entries(&o),
+            vec![
+                ("local".into(), vec![kv("src", "/c")]),
+                ("gha".into(), vec![]),
+                ("registry".into(), vec![kv("ref", "r.example/a:c")]),
+                ("registry".into(), vec![kv("ref", "r.example/b:c")]),
+            ]
+        );
+    }
+
+    #[test]
+    fn no_cache_options_import_nothing() {
+        assert!(opts(&[]).unwrap().cache_imports.is_empty());
+        assert!(
+            opts(&[("cache-imports", "")])
+                .unwrap()
+                .cache_imports
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn malformed_cache_imports_are_an_error() {
+        let e = opts(&[("cache-imports", "{not json")]).unwrap_err();
+        assert!(
+            e.message.contains("failed to unmarshal cache-imports"),
+            "{}",
+            e.message
+        );
     }
 }
