@@ -437,7 +437,9 @@ pub fn check(df: &Dockerfile, program: &Program, emitted: Option<&Emitted>) -> V
                     } else {
                         "ENTRYPOINT"
                     };
-                    if c.prepend_shell && !shell_set {
+                    // With an emitted build, the converter reports this rule (it
+                    // knows the SHELL a base image or parent stage passes on).
+                    if c.prepend_shell && !shell_set && emitted.is_none() {
                         add(
                             "JSONArgsRecommended",
                             format!(

@@ -55,6 +55,46 @@ pub struct OpNode {
     /// This node stands for the result of a definition made elsewhere (a frontend
     /// input): marshalling copies that definition's ops as they are, and `op` is unused.
     pub foreign: Option<std::sync::Arc<Foreign>>,
+    /// States folded into one of `inputs` because they marshal the same (see
+    /// [`InputSet`]). They are walked after the inputs, as BuildKit's Go client walks
+    /// every state an op uses, so their metadata and source locations count too.
+    pub twins: Vec<Output>,
+}
+
+/// An op's inputs while it is built: one slot per distinct LLB input, as BuildKit's Go
+/// client numbers them (two states with equal digests, say two stages `FROM` the same
+/// image, share a slot).
+#[derive(Debug, Default)]
+pub struct InputSet {
+    /// The slots, in order.
+    pub inputs: Vec<Output>,
+    /// States that share a slot with an earlier, different op (see [`OpNode::twins`]).
+    pub twins: Vec<Output>,
+}
+
+impl InputSet {
+    /// The slot of `state`, added if no slot marshals the same.
+    pub fn add(&mut self, graph: &Graph, state: Output) -> i64 {
+        match self.inputs.iter().position(|x| graph.same_state(*x, state)) {
+            Some(i) => {
+                if self.inputs[i] != state && !self.twins.contains(&state) {
+                    self.twins.push(state);
+                }
+                i as i64
+            }
+            None => {
+                self.inputs.push(state);
+                self.inputs.len() as i64 - 1
+            }
+        }
+    }
+
+    /// The node for `op` with these inputs.
+    pub fn node(self, op: pb::op::Op) -> OpNode {
+        let mut node = OpNode::new(op, self.inputs);
+        node.twins = self.twins;
+        node
+    }
 }
 
 /// A marshalled definition from outside (`frontend.inputs`), to splice in unchanged.
@@ -106,6 +146,7 @@ impl OpNode {
             fused: false,
             bare_location: false,
             foreign: None,
+            twins: Vec::new(),
         }
     }
 }
@@ -156,6 +197,36 @@ impl Graph {
         &self.ops[index]
     }
 
+    /// True when two states marshal to the same LLB input (equal digests and output
+    /// index), though they may be different ops in the arena: two stages `FROM` the same
+    /// image, say. BuildKit's Go client gives such inputs one slot in an op's inputs.
+    pub fn same_state(&self, a: Output, b: Output) -> bool {
+        let mut pending = vec![(a, b)];
+        while let Some((a, b)) = pending.pop() {
+            if a == b {
+                continue;
+            }
+            let (x, y) = (&self.ops[a.op], &self.ops[b.op]);
+            let equal_here = a.index == b.index
+                && match (&x.foreign, &y.foreign) {
+                    (Some(f), Some(g)) => f.output == g.output,
+                    (None, None) => {
+                        x.op == y.op
+                            && platform_of(x) == platform_of(y)
+                            && x.inputs.len() == y.inputs.len()
+                    }
+                    _ => false,
+                };
+            if !equal_here {
+                return false;
+            }
+            if x.foreign.is_none() {
+                pending.extend(x.inputs.iter().copied().zip(y.inputs.iter().copied()));
+            }
+        }
+        true
+    }
+
     /// The ops reachable from `root`, each after its inputs, depth first in input
     /// order: the order BuildKit's Go client marshals in, which decides the op order
     /// and, for ops with equal digests, whose metadata is kept (the last one's).
@@ -169,9 +240,13 @@ impl Graph {
                 stack.pop();
                 continue;
             }
-            let inputs = &self.ops[i].inputs;
-            if *k < inputs.len() {
-                let next = inputs[*k].op;
+            let node = &self.ops[i];
+            if *k < node.inputs.len() + node.twins.len() {
+                let next = node
+                    .inputs
+                    .get(*k)
+                    .unwrap_or_else(|| &node.twins[*k - node.inputs.len()])
+                    .op;
                 *k += 1;
                 if !done[next] {
                     stack.push((next, 0));

@@ -6,7 +6,7 @@ use bollard_buildkit_proto::pb;
 
 use super::{Ctx, StageState, clean_path, expand, pb_platform, plain_progress_text};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::llb::graph::{OpNode, Output};
+use crate::llb::graph::{InputSet, OpNode, Output};
 use crate::model::instructions::{CopyInstr, Instruction};
 
 /// Owner option for `user[:group]` (numeric ids or names looked up in `input`), as the
@@ -175,27 +175,12 @@ pub(crate) fn dispatch_copy(
     };
 
     // Inputs: 0 = destination (the stage), then one per distinct source state.
-    let mut inputs: Vec<Output> = Vec::new();
+    let mut inputs = InputSet::default();
     let dest_input: i64 = match st.state {
-        Some(o) if !link => {
-            inputs.push(o);
-            0
-        }
+        Some(o) if !link => inputs.add(&ctx.graph, o),
         _ => -1,
     };
     let mut actions: Vec<pb::FileAction> = Vec::new();
-    let add_source = |inputs: &mut Vec<Output>, state: Option<Output>| -> i64 {
-        match state {
-            None => -1,
-            Some(o) => match inputs.iter().position(|x| *x == o) {
-                Some(i) => i as i64,
-                None => {
-                    inputs.push(o);
-                    inputs.len() as i64 - 1
-                }
-            },
-        }
-    };
     let mut copies: Vec<(i64, pb::FileActionCopy)> = Vec::new();
     let owner_input = dest_input;
     let base_copy = |src: String| pb::FileActionCopy {
@@ -236,7 +221,7 @@ pub(crate) fn dispatch_copy(
                     op: ctx.graph.push(node),
                     index: 0,
                 };
-                let idx = add_source(&mut inputs, Some(o));
+                let idx = inputs.add(&ctx.graph, o);
                 copies.push((idx, base_copy("/".into())));
             } else {
                 let file = src
@@ -265,7 +250,7 @@ pub(crate) fn dispatch_copy(
                     op: ctx.graph.push(node),
                     index: 0,
                 };
-                let idx = add_source(&mut inputs, Some(o));
+                let idx = inputs.add(&ctx.graph, o);
                 let mut cp = base_copy(format!("/{file}"));
                 cp.attempt_unpack_docker_compatibility = c.unpack.unwrap_or(false);
                 copies.push((idx, cp));
@@ -304,7 +289,7 @@ pub(crate) fn dispatch_copy(
         if c.from.is_none() {
             ctx.context_paths.insert(clean_path(&format!("/{src}")));
         }
-        let idx = add_source(&mut inputs, source_state);
+        let idx = source_state.map_or(-1, |o| inputs.add(&ctx.graph, o));
         let mut cp = base_copy(src_clean);
         cp.follow_symlink = true;
         cp.dir_copy_contents = true;
@@ -336,7 +321,7 @@ pub(crate) fn dispatch_copy(
             0o644,
             data.into_bytes(),
         );
-        let idx = add_source(&mut inputs, Some(o));
+        let idx = inputs.add(&ctx.graph, o);
         copies.push((
             idx,
             base_copy(format!("/{}", content.path.trim_start_matches('/'))),
@@ -344,7 +329,7 @@ pub(crate) fn dispatch_copy(
     }
     history.push_str(&format!(" {dest_raw}"));
 
-    let n_inputs = inputs.len() as i64;
+    let n_inputs = inputs.inputs.len() as i64;
     let n = copies.len();
     for (k, (src_idx, cp)) in copies.into_iter().enumerate() {
         let input = if k == 0 {
@@ -370,7 +355,7 @@ pub(crate) fn dispatch_copy(
             action: Some(pb::file_action::Action::Copy(cp)),
         });
     }
-    let mut node = OpNode::new(pb::op::Op::File(pb::FileOp { actions }), inputs);
+    let mut node = inputs.node(pb::op::Op::File(pb::FileOp { actions }));
     node.platform = Some(pb_platform(&st.platform));
     node.name = Some(name.clone());
     node.spans = vec![span];

@@ -1560,6 +1560,27 @@ pub(crate) fn inline_file(
     }
 }
 
+/// JSONArgsRecommended, checked as the official frontend does while dispatching: for a
+/// shell-form CMD or ENTRYPOINT of a stage the build reaches, unless the image so far
+/// (its base or parent stage included) has a SHELL.
+fn json_args_recommended(
+    ctx: &mut Ctx<'_>,
+    st: &StageState,
+    cl: &crate::model::instructions::CommandLine,
+    kw: &str,
+    span: Span,
+) {
+    if cl.prepend_shell && st.image.config.shell.as_ref().is_none_or(|s| s.is_empty()) {
+        ctx.findings.push(EmitFinding {
+            rule: "JSONArgsRecommended",
+            detail: format!(
+                "JSON arguments recommended for {kw} to prevent unintended behavior related to OS signals"
+            ),
+            span,
+        });
+    }
+}
+
 fn dispatch(ctx: &mut Ctx<'_>, st: &mut StageState, instr: &Instruction) -> Result<(), Diagnostic> {
     let span = instr.span;
     match &instr.kind {
@@ -1679,6 +1700,7 @@ fn dispatch(ctx: &mut Ctx<'_>, st: &mut StageState, instr: &Instruction) -> Resu
             st.image.commit(format!("EXPOSE {}", go_list(&list)), false);
         }
         Kind::Cmd(cl) => {
+            json_args_recommended(ctx, st, cl, "CMD", span);
             let args = if cl.prepend_shell {
                 with_shell(&st.image, &cl.args)
             } else {
@@ -1691,6 +1713,7 @@ fn dispatch(ctx: &mut Ctx<'_>, st: &mut StageState, instr: &Instruction) -> Resu
             st.cmd_set = true;
         }
         Kind::Entrypoint(cl) => {
+            json_args_recommended(ctx, st, cl, "ENTRYPOINT", span);
             let args = if cl.prepend_shell {
                 with_shell(&st.image, &cl.args)
             } else {

@@ -6,7 +6,7 @@ use bollard_buildkit_proto::pb;
 use super::{Ctx, StageState, expand, pb_platform, progress_text, with_shell};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::fusion::Group;
-use crate::llb::graph::{OpNode, Output};
+use crate::llb::graph::{InputSet, OpNode, Output};
 use crate::model::expand::Env as _;
 use crate::model::instructions::{Instruction, Kind, Run};
 use crate::model::mounts::parse_mount;
@@ -415,7 +415,7 @@ pub(crate) fn push_exec(
             ..Default::default()
         });
     }
-    let (mut mounts, inputs) = number_mounts(mounts, sources);
+    let (mut mounts, inputs) = number_mounts(&ctx.graph, mounts, sources);
     // Without `exec.mount.bind.readwrite-nooutput`, a writable bind mount gets an output,
     // numbered in mount order after the root's.
     if !ctx.opts.supports("exec.mount.bind.readwrite-nooutput") {
@@ -464,7 +464,7 @@ pub(crate) fn push_exec(
         secretenv: spec.secret_env,
         cdi_devices: Vec::new(),
     };
-    let mut node = OpNode::new(pb::op::Op::Exec(exec), inputs);
+    let mut node = inputs.node(pb::op::Op::Exec(exec));
     node.platform = Some(pb_platform(&st.platform));
     node.name = Some(name);
     node.command = Some(command);
@@ -711,11 +711,12 @@ fn go_path_clean(p: &str) -> String {
 
 /// Orders mounts and numbers their inputs as BuildKit's LLB client does: filesystem
 /// mounts by target, then secrets, then SSH sockets (each as declared); inputs in mount
-/// order, one per distinct source state.
+/// order, one per distinct source state (states with equal digests share one).
 fn number_mounts(
+    graph: &crate::llb::graph::Graph,
     mounts: Vec<pb::Mount>,
     sources: Vec<Option<Output>>,
-) -> (Vec<pb::Mount>, Vec<Output>) {
+) -> (Vec<pb::Mount>, InputSet) {
     let class = |m: &pb::Mount| match m.mount_type {
         t if t == pb::MountType::Secret as i32 => 1,
         t if t == pb::MountType::Ssh as i32 => 2,
@@ -732,20 +733,11 @@ fn number_mounts(
             }
         })
     });
-    let mut inputs: Vec<Output> = Vec::new();
+    let mut inputs = InputSet::default();
     let mounts = pairs
         .into_iter()
         .map(|(mut m, src)| {
-            m.input = match src {
-                Some(o) => match inputs.iter().position(|i| *i == o) {
-                    Some(i) => i as i64,
-                    None => {
-                        inputs.push(o);
-                        inputs.len() as i64 - 1
-                    }
-                },
-                None => -1,
-            };
+            m.input = src.map_or(-1, |o| inputs.add(graph, o));
             m
         })
         .collect();
