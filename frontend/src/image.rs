@@ -145,29 +145,6 @@ pub struct History {
     pub empty_layer: bool,
 }
 
-/// Formats seconds since the Unix epoch as RFC 3339 in UTC, the way Go marshals a
-/// `time.Time` (`2021-01-01T00:00:00Z`).
-pub fn rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 /// The image config.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Image {
@@ -283,22 +260,6 @@ impl Image {
 
 #[cfg(test)]
 mod tests {
-    use super::rfc3339;
-
-    #[test]
-    fn rfc3339_matches_go_time_formatting() {
-        for (secs, want) in [
-            (0, "1970-01-01T00:00:00Z"),
-            (1_609_459_200, "2021-01-01T00:00:00Z"),
-            (951_782_400, "2000-02-29T00:00:00Z"),
-            (1_700_000_000, "2023-11-14T22:13:20Z"),
-            (-1, "1969-12-31T23:59:59Z"),
-            (4_102_444_799, "2099-12-31T23:59:59Z"),
-        ] {
-            assert_eq!(rfc3339(secs), want, "{secs}");
-        }
-    }
-
     /// Go writes nil slices as `null` (a scratch image's diff_ids, for instance).
     #[test]
     fn null_slices_read_as_empty() {

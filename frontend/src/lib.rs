@@ -7,6 +7,9 @@
 //! config) → [`gateway`] (BuildKit glue). The CLI and the gateway both call
 //! [`parse_program`] and [`llb::convert::emit`], never copies of them.
 //!
+//! [`golang`] is a leaf every stage may use: Go's formatting, where the official
+//! frontend's output shows it.
+//!
 //! [`treesync`] stands apart: it is the tool a fused group's assembly step runs inside
 //! the build (`slimfile sync`), from the frontend's own image.
 
@@ -15,6 +18,7 @@ pub mod cli;
 pub mod diagnostics;
 pub mod fusion;
 pub mod gateway;
+pub mod golang;
 pub mod image;
 pub mod lint;
 pub mod llb;

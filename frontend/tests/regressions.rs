@@ -54,3 +54,20 @@ fn copy_from_a_later_stage_is_an_error() {
         "cannot copy from stage \"later\", it needs to be defined before current stage \"first\""
     );
 }
+
+/// The `parse` dump printed U+00A0 and U+2028 as they are, where Go's `strconv.Quote`
+/// (and so the official parser's dump) escapes every non-printable rune.
+#[test]
+fn parse_dump_escapes_what_go_escapes() {
+    let (df, _) = slimfile::parse_program("FROM scratch\nLABEL a=\"x\u{a0}y\u{2028}z\"\n").unwrap();
+    let dump = slimfile::syntax::dump::dump(&df);
+    assert!(dump.contains(r"x\u00a0y\u2028z"), "{dump}");
+}
+
+/// HEALTHCHECK retries in history are Go's `%q` of an int: an invalid rune is U+FFFD
+/// written as itself (it is printable), not as an escape.
+#[test]
+fn quoted_runes_follow_go() {
+    assert_eq!(slimfile::golang::quote_rune(0xd800), "'\u{fffd}'");
+    assert_eq!(slimfile::golang::quote_rune(3), "'\\x03'");
+}

@@ -193,7 +193,7 @@ impl<'a> Scan<'a> {
     fn run(&mut self, source: &str) -> Result<(String, Vec<String>), ExpandError> {
         self.stop_on(None, self.lx.raw_escapes)
             .map_err(|e| ExpandError {
-                message: format!("failed to process {}: {e}", go_quote(source)),
+                message: format!("failed to process {}: {e}", crate::golang::quote(source)),
             })
     }
 
@@ -636,29 +636,6 @@ fn trim_suffix(pattern: &str, value: &str, greedy: bool) -> Result<String, Strin
     Ok(trimmed.chars().rev().collect())
 }
 
-/// Go's `%q` formatting of a string (printability approximated without Unicode tables).
-fn go_quote(s: &str) -> String {
-    const PLAIN: &str = "\"\\\u{7}\u{8}\u{c}\n\r\t\u{b}";
-    const NAMED: &[u8] = b"\"\\abfnrtv";
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        let hidden = c.is_control()
-            || (c.is_whitespace() && c != ' ')
-            || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}')
-            || matches!(c, '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{e000}'..='\u{f8ff}');
-        let code = u32::from(c);
-        match PLAIN.find(c).and_then(|i| NAMED.get(i)) {
-            Some(e) => out.extend(['\\', char::from(*e)]),
-            None if !hidden => out.push(c),
-            None if code < 0x80 => out.push_str(&format!("\\x{code:02x}")),
-            None if code < 0x10000 => out.push_str(&format!("\\u{code:04x}")),
-            None => out.push_str(&format!("\\U{code:08x}")),
-        }
-    }
-    out.push('"');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -819,10 +796,13 @@ mod tests {
             let msg = lx.process_word(input, &envs).unwrap_err().to_string();
             assert_eq!(
                 msg,
-                format!("failed to process {}: {want}", go_quote(input))
+                format!("failed to process {}: {want}", crate::golang::quote(input))
             );
         }
-        assert_eq!(go_quote("a\"\\\n\u{1b}é\u{a0}"), r#""a\"\\\n\x1bé\u00a0""#);
+        assert_eq!(
+            crate::golang::quote("a\"\\\n\u{1b}é\u{a0}"),
+            r#""a\"\\\n\x1bé\u00a0""#
+        );
         assert_eq!(lx.process_word("${VAR?}", &envs).unwrap().result, "");
     }
 

@@ -1162,7 +1162,7 @@ pub fn emit(
         }
         st.in_onbuild = false;
         if let Some(secs) = epoch {
-            let created = crate::image::rfc3339(secs);
+            let created = crate::golang::rfc3339(secs);
             for h in &mut st.image.history[inherited..] {
                 h.created = Some(created.clone());
             }
@@ -1487,15 +1487,6 @@ fn dispatch_step(
     }
 }
 
-fn go_list(v: &[String]) -> String {
-    format!("[{}]", v.join(" "))
-}
-
-fn go_quoted_list(v: &[String]) -> String {
-    let q: Vec<String> = v.iter().map(|s| crate::syntax::dump::go_quote(s)).collect();
-    format!("[{}]", q.join(" "))
-}
-
 fn with_shell(image: &Image, args: &[String]) -> Vec<String> {
     let mut out = image
         .config
@@ -1697,7 +1688,8 @@ fn dispatch(ctx: &mut Ctx<'_>, st: &mut StageState, instr: &Instruction) -> Resu
             for p in &list {
                 exposed.insert(p.clone(), serde_json::json!({}));
             }
-            st.image.commit(format!("EXPOSE {}", go_list(&list)), false);
+            st.image
+                .commit(format!("EXPOSE {}", crate::golang::list(&list)), false);
         }
         Kind::Cmd(cl) => {
             json_args_recommended(ctx, st, cl, "CMD", span);
@@ -1708,7 +1700,7 @@ fn dispatch(ctx: &mut Ctx<'_>, st: &mut StageState, instr: &Instruction) -> Resu
             };
             st.image.config.args_escaped = true;
             st.image
-                .commit(format!("CMD {}", go_quoted_list(&args)), false);
+                .commit(format!("CMD {}", crate::golang::quoted_list(&args)), false);
             st.image.config.cmd = Some(args);
             st.cmd_set = true;
         }
@@ -1719,8 +1711,10 @@ fn dispatch(ctx: &mut Ctx<'_>, st: &mut StageState, instr: &Instruction) -> Resu
             } else {
                 cl.args.clone()
             };
-            st.image
-                .commit(format!("ENTRYPOINT {}", go_quoted_list(&args)), false);
+            st.image.commit(
+                format!("ENTRYPOINT {}", crate::golang::quoted_list(&args)),
+                false,
+            );
             st.image.config.entrypoint = Some(args);
             if !st.cmd_set {
                 st.image.config.cmd = None;
@@ -1728,7 +1722,8 @@ fn dispatch(ctx: &mut Ctx<'_>, st: &mut StageState, instr: &Instruction) -> Resu
         }
         Kind::Shell(sh) => {
             st.image.config.shell = Some(sh.clone());
-            st.image.commit(format!("SHELL {}", go_list(sh)), false);
+            st.image
+                .commit(format!("SHELL {}", crate::golang::list(sh)), false);
         }
         Kind::StopSignal(s) => {
             let s = expand(ctx, st, s, span)?;
@@ -1757,7 +1752,8 @@ fn dispatch(ctx: &mut Ctx<'_>, st: &mut StageState, instr: &Instruction) -> Resu
             for v in &list {
                 volumes.insert(v.clone(), serde_json::json!({}));
             }
-            st.image.commit(format!("VOLUME {}", go_list(&list)), false);
+            st.image
+                .commit(format!("VOLUME {}", crate::golang::list(&list)), false);
         }
         Kind::Healthcheck(h) => {
             let hc = crate::image::Healthcheck {
@@ -1769,16 +1765,16 @@ fn dispatch(ctx: &mut Ctx<'_>, st: &mut StageState, instr: &Instruction) -> Resu
                 retries: h.retries,
             };
             // The engine's frontend formats the struct with Go's %q.
-            let q = |ns: i64| crate::syntax::dump::go_quote(&go_duration(ns));
+            let q = |ns: i64| crate::golang::quote(&crate::golang::duration(ns));
             st.image.commit(
                 format!(
                     "HEALTHCHECK &{{{} {} {} {} {} {}}}",
-                    go_quoted_list(&hc.test),
+                    crate::golang::quoted_list(&hc.test),
                     q(hc.interval),
                     q(hc.timeout),
                     q(hc.start_period),
                     q(hc.start_interval),
-                    go_quote_rune(hc.retries)
+                    crate::golang::quote_rune(hc.retries)
                 ),
                 false,
             );
@@ -1795,68 +1791,6 @@ fn dispatch(ctx: &mut Ctx<'_>, st: &mut StageState, instr: &Instruction) -> Resu
         Kind::Copy(c) => copy::dispatch_copy(ctx, st, instr, c)?,
     }
     Ok(())
-}
-
-/// Formats an integer like Go's `%q` does: as a quoted character literal.
-fn go_quote_rune(n: i64) -> String {
-    let Some(c) = u32::try_from(n).ok().and_then(char::from_u32) else {
-        return "'\\ufffd'".to_string();
-    };
-    match c {
-        '\'' => "'\\''".to_string(),
-        '\\' => "'\\\\'".to_string(),
-        '\u{07}' => "'\\a'".to_string(),
-        '\u{08}' => "'\\b'".to_string(),
-        '\u{0c}' => "'\\f'".to_string(),
-        '\n' => "'\\n'".to_string(),
-        '\r' => "'\\r'".to_string(),
-        '\t' => "'\\t'".to_string(),
-        '\u{0b}' => "'\\v'".to_string(),
-        c if (c as u32) < 0x20 || c as u32 == 0x7f => format!("'\\x{:02x}'", c as u32),
-        c if c.is_control() => format!("'\\u{:04x}'", c as u32),
-        c => format!("'{c}'"),
-    }
-}
-
-/// Formats nanoseconds like Go's `time.Duration.String()`.
-pub fn go_duration(ns: i64) -> String {
-    if ns == 0 {
-        return "0s".into();
-    }
-    let neg = ns < 0;
-    let mut n = ns.unsigned_abs();
-    let mut out = String::new();
-    if n < 1_000_000_000 {
-        let (unit, div) = if n < 1_000 {
-            ("ns", 1)
-        } else if n < 1_000_000 {
-            ("µs", 1_000)
-        } else {
-            ("ms", 1_000_000)
-        };
-        out.push_str(&trim_float(n as f64 / div as f64));
-        out.push_str(unit);
-    } else {
-        let h = n / 3_600_000_000_000;
-        n %= 3_600_000_000_000;
-        let m = n / 60_000_000_000;
-        n %= 60_000_000_000;
-        if h > 0 {
-            out.push_str(&format!("{h}h"));
-        }
-        if h > 0 || m > 0 {
-            out.push_str(&format!("{m}m"));
-        }
-        out.push_str(&trim_float(n as f64 / 1e9));
-        out.push('s');
-    }
-    if neg { format!("-{out}") } else { out }
-}
-
-fn trim_float(v: f64) -> String {
-    let s = format!("{v:.9}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    s.to_string()
 }
 
 fn valid_signal(s: &str) -> bool {

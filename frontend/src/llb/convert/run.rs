@@ -197,7 +197,7 @@ pub(crate) fn add_mounts(
                         let id = if m.id.is_empty() {
                             // The official default is Go's path.Clean of the target as
                             // written: relative stays relative, empty becomes ".".
-                            go_path_clean(&m.target)
+                            crate::golang::path_clean(&m.target)
                         } else {
                             m.id.clone()
                         };
@@ -684,29 +684,6 @@ pub(crate) fn dispatch_fused(
         st.image.commit(h, k + 1 == n);
     }
     Ok(())
-}
-
-/// Go's `path.Clean`: lexical cleaning that keeps a relative path relative (`""` and
-/// `"a/.."` become `"."`, leading `..` of a relative path stay).
-fn go_path_clean(p: &str) -> String {
-    if p.starts_with('/') {
-        return super::clean_path(p);
-    }
-    let mut out: Vec<&str> = Vec::new();
-    for seg in p.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." if out.last().is_some_and(|s| *s != "..") => {
-                out.pop();
-            }
-            s => out.push(s),
-        }
-    }
-    if out.is_empty() {
-        ".".into()
-    } else {
-        out.join("/")
-    }
 }
 
 /// Orders mounts and numbers their inputs as BuildKit's LLB client does: filesystem
