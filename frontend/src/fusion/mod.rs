@@ -37,8 +37,6 @@ pub struct Group {
     pub managers: Vec<String>,
     /// Shell commands appended after the members (cleanup).
     pub cleanup_script: String,
-    /// Environment set for every member (none today: members keep their environment).
-    pub env: Vec<(String, String)>,
     /// Cache mounts put over cache directories (`cleanup=cache-mount`).
     pub cache_mounts: Vec<String>,
     /// Notes for `explain` (paths kept and why).
@@ -98,29 +96,6 @@ pub struct StagePlan {
     /// RUNs that only clean package-manager caches and stayed outside any group:
     /// (index, managers). The bytes they delete are in an earlier layer.
     pub late_cleanups: Vec<(usize, Vec<&'static str>)>,
-}
-
-impl StagePlan {
-    /// Number of RUN instructions and of RUN ops after fusion.
-    pub fn run_counts(&self, instructions: &[Instruction]) -> (usize, usize) {
-        let mut runs = 0;
-        let mut ops = 0;
-        for step in &self.steps {
-            match step {
-                Step::Single(i) => {
-                    if matches!(instructions[*i].kind, Kind::Run(_)) {
-                        runs += 1;
-                        ops += 1;
-                    }
-                }
-                Step::Fused(g) => {
-                    runs += g.members.len();
-                    ops += 1;
-                }
-            }
-        }
-        (runs, ops)
-    }
 }
 
 /// Does a comment block carry the nofuse pragma?
@@ -388,7 +363,6 @@ fn flush(
         members: members.clone(),
         managers: drives.iter().map(|s| s.to_string()).collect(),
         cleanup_script: String::new(),
-        env: Vec::new(),
         cache_mounts: Vec::new(),
         notes: Vec::new(),
         assembly: assembly_note(opts),

@@ -71,13 +71,6 @@ pub fn text(plans: &[StagePlan]) -> String {
             for m in &g.cache_mounts {
                 out.push_str(&format!("    cache mount: {m}\n"));
             }
-            if g.env.is_empty() {
-                out.push_str("    environment injected: none\n");
-            } else {
-                for (k, v) in &g.env {
-                    out.push_str(&format!("    environment injected: {k}={v}\n"));
-                }
-            }
             for n in &g.notes {
                 out.push_str(&format!("    note: {n}\n"));
             }
@@ -127,7 +120,6 @@ pub fn json(plans: &[StagePlan]) -> Value {
                         "cleanup": g.cleanup_script,
                         "cleanupGuard": if g.cleanup_script.is_empty() { Value::Null } else { Value::String(guard_text(&g.guarded)) },
                         "cacheMounts": g.cache_mounts,
-                        "env": g.env.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>(),
                         "notes": g.notes,
                         "assembly": g.assembly,
                     })),

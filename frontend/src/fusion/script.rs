@@ -11,16 +11,8 @@
 ///
 /// Every member's argv is written out single-quoted, so the driver never re-parses the
 /// command text: each member's own shell does, as it would unfused.
-pub fn fused_argv(
-    shell: &[String],
-    members: &[Vec<String>],
-    cleanup: &str,
-    env: &[(String, String)],
-) -> Vec<String> {
+pub fn fused_argv(shell: &[String], members: &[Vec<String>], cleanup: &str) -> Vec<String> {
     let mut driver = String::new();
-    for (k, v) in env {
-        driver.push_str(&format!("export {k}={}\n", sh_quote(v)));
-    }
     for argv in members {
         let quoted: Vec<String> = argv.iter().map(|a| sh_quote(a)).collect();
         driver.push_str(&format!("{} || exit $?\n", quoted.join(" ")));

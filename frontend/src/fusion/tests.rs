@@ -146,7 +146,6 @@ fn driver_keeps_each_command_in_its_own_shell() {
             vec!["/bin/sh".into(), "-c".into(), "pwd".into()],
         ],
         "rm -rf /x || :\n",
-        &[],
     );
     assert_eq!(argv[..2], ["/bin/sh", "-c"]);
     assert_eq!(

@@ -593,12 +593,7 @@ pub(crate) fn script_argv(
     } else {
         crate::fusion::cleanup::program(&group.cleanup_script, keep)
     };
-    let argv = crate::fusion::script::fused_argv(
-        &driver_shell(&st.image),
-        &member_args,
-        &cleanup,
-        &group.env,
-    );
+    let argv = crate::fusion::script::fused_argv(&driver_shell(&st.image), &member_args, &cleanup);
     let cache_mounts = group
         .cache_mounts
         .iter()
