@@ -561,7 +561,7 @@ pub fn check(df: &Dockerfile, program: &Program, emitted: Option<&Emitted>) -> V
 
     for plan in plans {
         for s in &plan.skipped {
-            if s.reason.contains("stands between them") || s.reason.contains("flags") {
+            if s.kind.user_fixable() {
                 add("SlimfileFusionBlocked", s.reason.clone(), s.span);
             }
         }

@@ -74,8 +74,43 @@ pub struct Skip {
     pub index: usize,
     /// Where it is.
     pub span: Span,
+    /// The kind of reason (what checks and reports act on).
+    pub kind: SkipKind,
     /// The reason, in words.
     pub reason: String,
+}
+
+/// The kinds of reasons a RUN is not fused. The first six leave the RUN alone
+/// altogether; the last four only keep it out of the previous RUN's group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipKind {
+    /// Fusion is switched off for the build.
+    FusionOff,
+    /// A `# slimfile: nofuse` pragma.
+    Pragma,
+    /// An exec-form (JSON) RUN.
+    ExecForm,
+    /// It starts a background job.
+    Background,
+    /// The stage's SHELL is not a POSIX shell.
+    NonPosixShell,
+    /// A heredoc script with a shebang.
+    ShebangHeredoc,
+    /// It only cleans caches the group before it did not write.
+    CleansOtherCaches,
+    /// Its `--mount`/`--network`/`--security` flags differ from the previous RUN's.
+    FlagsDiffer,
+    /// It drives another package manager than the previous RUN.
+    OtherManager,
+    /// A non-RUN instruction stands between it and the previous RUN of its manager.
+    InstructionBetween,
+}
+
+impl SkipKind {
+    /// Blocked by something the user could change (the SlimfileFusionBlocked check).
+    pub fn user_fixable(self) -> bool {
+        matches!(self, SkipKind::FlagsDiffer | SkipKind::InstructionBetween)
+    }
 }
 
 /// The fusion plan of one stage.
@@ -223,38 +258,51 @@ pub fn plan_stage(
         };
         let f = facts[i].clone().unwrap_or_default();
         let key: BTreeSet<&'static str> = f.drives.union(&f.cleans).copied().collect();
-        let skip = |plan: &mut StagePlan, reason: String| {
+        let skip = |plan: &mut StagePlan, kind: SkipKind, reason: String| {
             plan.skipped.push(Skip {
                 index: i,
                 span: instr.span,
+                kind,
                 reason,
             })
         };
         let reason = if key.is_empty() {
             None
         } else if !opts.fuse {
-            Some("fusion is off (fuse=off / SLIMFILE_FUSE=off)".to_string())
+            Some((
+                SkipKind::FusionOff,
+                "fusion is off (fuse=off / SLIMFILE_FUSE=off)".to_string(),
+            ))
         } else if stage_nofuse || has_nofuse(&instr.comments) {
-            Some(format!("`# {NOFUSE_PRAGMA}` pragma"))
+            Some((SkipKind::Pragma, format!("`# {NOFUSE_PRAGMA}` pragma")))
         } else if !run.cmd.prepend_shell {
-            Some("exec form (JSON) RUN".to_string())
+            Some((SkipKind::ExecForm, "exec form (JSON) RUN".to_string()))
         } else if f.background {
-            Some("starts a background job (`&`) that must not outlive its RUN".to_string())
+            Some((
+                SkipKind::Background,
+                "starts a background job (`&`) that must not outlive its RUN".to_string(),
+            ))
         } else if !is_posix_shell(&shell) {
-            Some(format!("SHELL {shell:?} is not a POSIX shell"))
+            Some((
+                SkipKind::NonPosixShell,
+                format!("SHELL {shell:?} is not a POSIX shell"),
+            ))
         } else if run.files.len() == 1
             && run.cmd.args.len() == 1
             && crate::syntax::parse_heredoc_marker(&run.cmd.args[0]).is_some()
             && run.files[0].content.starts_with("#!")
         {
-            Some("heredoc script with a shebang runs from its own file".to_string())
+            Some((
+                SkipKind::ShebangHeredoc,
+                "heredoc script with a shebang runs from its own file".to_string(),
+            ))
         } else {
             None
         };
         if key.is_empty() || reason.is_some() {
             flush(&mut group, &mut plan, instructions, facts, opts, pctx);
-            if let Some(r) = reason {
-                skip(&mut plan, r);
+            if let Some((kind, r)) = reason {
+                skip(&mut plan, kind, r);
             }
             plan.steps.push(Step::Single(i));
             last_key = None;
@@ -270,28 +318,42 @@ pub fn plan_stage(
         });
         if !joins {
             if let Some(last) = group.last() {
-                let why = if f.cleanup_only() {
-                    format!(
-                        "it only cleans {} caches, which the RUNs before it did not write: the bytes stay in their layers",
-                        names(&f.cleans)
+                let (kind, why) = if f.cleanup_only() {
+                    (
+                        SkipKind::CleansOtherCaches,
+                        format!(
+                            "it only cleans {} caches, which the RUNs before it did not write: the bytes stay in their layers",
+                            names(&f.cleans)
+                        ),
                     )
                 } else if last.flags != flags {
-                    "its RUN flags (--mount/--network/--security) differ from the previous RUN's"
-                        .to_string()
+                    (
+                        SkipKind::FlagsDiffer,
+                        "its RUN flags (--mount/--network/--security) differ from the previous RUN's"
+                            .to_string(),
+                    )
                 } else {
-                    format!(
-                        "it drives {} while the previous RUN drives {}",
-                        names(&key),
-                        names(&last.key)
+                    (
+                        SkipKind::OtherManager,
+                        format!(
+                            "it drives {} while the previous RUN drives {}",
+                            names(&key),
+                            names(&last.key)
+                        ),
                     )
                 };
                 let line = instructions[last.index].span.start_line;
-                skip(&mut plan, format!("not fused with line {line}: {why}"));
+                skip(
+                    &mut plan,
+                    kind,
+                    format!("not fused with line {line}: {why}"),
+                );
             } else if let (Some((prev_key, prev_line)), Some((kw, line))) = (&last_key, &breaker)
                 && !prev_key.is_disjoint(&key)
             {
                 skip(
                     &mut plan,
+                    SkipKind::InstructionBetween,
                     format!(
                         "not fused with the {} RUN on line {prev_line}: {kw} on line {line} stands between them",
                         names(prev_key)

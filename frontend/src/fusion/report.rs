@@ -5,7 +5,8 @@ use serde_json::{Value, json};
 use super::{StagePlan, Step};
 
 /// A plain-text report: per stage, each group with its lines, managers, cleanup and
-/// injected environment, and every RUN left alone with the reason.
+/// assembly, and every RUN kept out of a group with the reason (`new group at` when it
+/// starts the next group, `left alone` otherwise).
 pub fn text(plans: &[StagePlan]) -> String {
     let mut out = String::new();
     for p in plans {
@@ -77,8 +78,14 @@ pub fn text(plans: &[StagePlan]) -> String {
             out.push_str(&format!("    assembly: {}\n", g.assembly));
         }
         for s in &p.skipped {
+            // A RUN kept out of the previous group may start the next one.
+            let what = if starts_group(p, s.index) {
+                "new group at"
+            } else {
+                "left alone"
+            };
             out.push_str(&format!(
-                "  left alone line {}: {}\n",
+                "  {what} line {}: {}\n",
                 s.span.start_line, s.reason
             ));
         }
@@ -98,6 +105,13 @@ fn guard_text(guarded: &[String]) -> String {
         ));
     }
     t
+}
+
+/// True when instruction `index` is the first member of one of the stage's groups.
+fn starts_group(p: &StagePlan, index: usize) -> bool {
+    p.steps
+        .iter()
+        .any(|s| matches!(s, Step::Fused(g) if g.members.first() == Some(&index)))
 }
 
 fn first_line(s: &str) -> &str {
@@ -129,7 +143,7 @@ pub fn json(plans: &[StagePlan]) -> Value {
             let skipped: Vec<Value> = p
                 .skipped
                 .iter()
-                .map(|s| json!({"line": s.span.start_line, "instruction": p.texts[s.index], "reason": s.reason}))
+                .map(|s| json!({"line": s.span.start_line, "instruction": p.texts[s.index], "reason": s.reason, "startsGroup": starts_group(p, s.index)}))
                 .collect();
             json!({"stage": p.stage, "name": p.name, "groups": groups, "leftAlone": skipped})
         })

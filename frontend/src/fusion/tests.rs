@@ -221,3 +221,33 @@ fn pip_cleanup_names_only_what_pip_writes() {
         g.cleanup_script
     );
 }
+
+#[test]
+fn skip_reasons_are_typed_and_a_new_group_is_not_left_alone() {
+    let src = "FROM debian\nRUN apt-get update\nRUN apt-get install -y python3-pip\nRUN pip install a\nRUN pip install b\nENV X=1\nRUN pip install c\nRUN [\"pip\", \"install\", \"d\"]\n";
+    let (p, _) = plan(src, &BuildOptions::new());
+    let kinds: Vec<(usize, SkipKind)> = p.skipped.iter().map(|s| (s.index, s.kind)).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (2, SkipKind::OtherManager),
+            (5, SkipKind::InstructionBetween),
+            (6, SkipKind::ExecForm)
+        ]
+    );
+    assert!(!SkipKind::OtherManager.user_fixable() && SkipKind::InstructionBetween.user_fixable());
+    let text = report::text(std::slice::from_ref(&p));
+    assert!(
+        text.contains("  new group at line 4: not fused with line 3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  new group at line 7: not fused with the pip RUN"),
+        "{text}"
+    );
+    assert!(text.contains("  left alone line 8: exec form"), "{text}");
+    let json = report::json(std::slice::from_ref(&p));
+    let left = &json["stages"][0]["leftAlone"];
+    assert_eq!(left[0]["startsGroup"], true);
+    assert_eq!(left[2]["startsGroup"], false);
+}
