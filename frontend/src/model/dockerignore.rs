@@ -18,7 +18,7 @@ pub fn parse(text: &str) -> Vec<String> {
             p = p[1..].trim().to_string();
         }
         if !p.is_empty() {
-            p = clean(&p);
+            p = crate::golang::path_clean(&p);
             if p.len() > 1 && p.starts_with('/') {
                 p = p[1..].to_string();
             }
@@ -31,7 +31,7 @@ pub fn parse(text: &str) -> Vec<String> {
 /// Whether `path` (relative to the context) is excluded by `patterns`, or lies under an
 /// excluded directory; later `!` patterns re-include. Glob syntax: `*`, `?`, `**`.
 pub fn excluded(patterns: &[String], path: &str) -> bool {
-    let path = clean(path.trim_start_matches('/'));
+    let path = crate::golang::path_clean(path.trim_start_matches('/'));
     let mut parts: Vec<&str> = path.split('/').collect();
     // The path itself, then each parent directory.
     let mut candidates = Vec::new();
@@ -74,27 +74,6 @@ fn glob(pattern: &str, path: &str) -> bool {
     let p: Vec<&str> = pattern.split('/').collect();
     let s: Vec<&str> = path.split('/').collect();
     segs(&p, &s)
-}
-
-fn clean(p: &str) -> String {
-    let abs = p.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for seg in p.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." if parts.last().is_some_and(|l| *l != "..") => {
-                parts.pop();
-            }
-            ".." if abs => {}
-            s => parts.push(s),
-        }
-    }
-    let joined = parts.join("/");
-    match (abs, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".into(),
-        (false, false) => joined,
-    }
 }
 
 #[cfg(test)]

@@ -1387,17 +1387,7 @@ pub fn normalize_workdir(cwd: &str, path: &str) -> String {
 
 /// Lexically cleans an absolute path (`/a/./b/../c` → `/a/c`).
 pub fn clean_path(p: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for seg in p.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            s => parts.push(s),
-        }
-    }
-    format!("/{}", parts.join("/"))
+    crate::golang::path_clean(&format!("/{p}"))
 }
 
 /// Expands a word with the stage's environment, locating errors at the instruction.
