@@ -11,8 +11,8 @@ pub static SPEC: ManagerSpec = ManagerSpec {
     doc: "gem install/update, bundle install/update",
     classify,
     cache_paths: &[
-        "\"$home/.gem/specs\"",
-        "\"$home/.bundle/cache\"",
+        "\"$home/.gem/specs\"/",
+        "\"$home/.bundle/cache\"/",
         "\"${BUNDLE_PATH:-/usr/local/bundle}\"/cache/*.gem",
     ],
     index_paths: &[],

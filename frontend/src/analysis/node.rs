@@ -7,11 +7,12 @@
 
 use super::{Action, CacheMount, ManagerSpec, basename, is_rm_under, operands};
 
-const NPM_CACHE: &str = "\"${npm_config_cache:-$home/.npm}/_cacache\"";
+/// npm's content cache, emptied (trailing `/`): the directory keeps its owner.
+const NPM_CACHE: &str = "\"${npm_config_cache:-$home/.npm}/_cacache\"/";
 /// yarn 1's versioned cache buckets: in `$YARN_CACHE_FOLDER`, else (root)
 /// `/usr/local/share/.cache/yarn`, else `~/.cache/yarn`. Only the folder yarn would
 /// use: with `YARN_CACHE_FOLDER` set, the root folder is someone else's data.
-const YARN_CACHE: &str = "\"${YARN_CACHE_FOLDER:-$(if [ \"$(id -u)\" = 0 ]; then echo /usr/local/share/.cache/yarn; else echo \"$home/.cache/yarn\"; fi)}\"/v[0-9]*";
+const YARN_CACHE: &str = "\"${YARN_CACHE_FOLDER:-$(if [ \"$(id -u)\" = 0 ]; then echo /usr/local/share/.cache/yarn; else echo \"$home/.cache/yarn\"; fi)}\"/v[0-9]*/";
 
 /// npm.
 pub static NPM: ManagerSpec = ManagerSpec {
@@ -56,15 +57,15 @@ pub static PNPM: ManagerSpec = ManagerSpec {
     doc: "pnpm: install (i), add, store prune",
     classify: classify_pnpm,
     cache_paths: &[
-        "\"$home/.local/share/pnpm/store\"/v[0-9]*",
-        "\"$home/.cache/pnpm\"/metadata*",
+        "\"$home/.local/share/pnpm/store\"/v[0-9]*/",
+        "\"$home/.cache/pnpm\"/metadata*/",
     ],
     index_paths: &[],
     avoid_env: "none (`pnpm store prune` in the same layer)",
     extra_cleanup: "",
     mounts: &[CacheMount {
         path: "$HOME/.local/share/pnpm/store",
-        covers: &["\"$home/.local/share/pnpm/store\"/v[0-9]*"],
+        covers: &["\"$home/.local/share/pnpm/store\"/v[0-9]*/"],
     }],
     mentions: &["pnpm/store", ".cache/pnpm", "pnpm store"],
 };

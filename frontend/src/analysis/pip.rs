@@ -8,11 +8,12 @@
 use super::{Action, CacheMount, ManagerSpec, basename, is_rm_under, operands};
 
 /// What pip writes in its cache directory: HTTP responses (`http`, `http-v2`), built
-/// wheels and its self-check state. Never the directory itself, which a user may have
-/// pointed at a directory of their own.
-const PIP_CACHE: &str = "\"${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}\"/http \"${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}\"/http-v2 \"${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}\"/wheels \"${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}\"/selfcheck*";
-/// uv's versioned cache buckets (`wheels-v5`, `archive-v0` ...) and marker files.
-const UV_CACHE: &str = "\"${UV_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/uv}\"/*-v[0-9]* \"${UV_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/uv}\"/CACHEDIR.TAG \"${UV_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/uv}\"/.gitignore \"${UV_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/uv}\"/.lock";
+/// wheels and its self-check state. Never the cache directory itself, which a user may
+/// have pointed at a directory of their own; the subdirectories are emptied (trailing
+/// `/`), not removed, so a later RUN as another user meets them as it would unfused.
+const PIP_CACHE: &str = "\"${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}\"/http/ \"${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}\"/http-v2/ \"${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}\"/wheels/ \"${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}\"/selfcheck*";
+/// uv's versioned cache buckets (`wheels-v5`, `archive-v0` ..., emptied) and marker files.
+const UV_CACHE: &str = "\"${UV_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/uv}\"/*-v[0-9]*/ \"${UV_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/uv}\"/CACHEDIR.TAG \"${UV_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/uv}\"/.gitignore \"${UV_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/uv}\"/.lock";
 
 /// The pip spec.
 pub static SPEC: ManagerSpec = ManagerSpec {

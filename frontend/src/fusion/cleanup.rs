@@ -7,6 +7,8 @@
 //!   ssh): literal paths are left alone at plan time, computed ones by the guard, which
 //!   resolves each path at run time and compares it with the members' mount targets;
 //! - never `/` or a top-level directory, whatever the environment says;
+//! - a manager's cache subdirectories are emptied, not removed, so they keep the owner
+//!   a later RUN as another user would meet unfused;
 //! - package indexes stay when a later RUN of the stage, or of a stage built on it,
 //!   uses the manager before refreshing them; all of a manager's caches stay when a
 //!   later RUN names their locations.
@@ -21,31 +23,48 @@ use crate::model::options::{Assembly, BuildOptions, CleanupMode};
 /// The shell function every cleanup deletes through, and the variable it reads the
 /// members' mount targets from (one per line). A path is removed only when it exists,
 /// is absolute, is not `/` or a top-level directory once its parent is resolved, and
-/// neither is nor contains nor lies under a mount target. Every path is resolved before
-/// any is removed (a later path may go through an earlier one), and a failed removal
-/// never fails the build.
-pub const GUARD: &str = r#"slimfile_rm() {
-  slimfile_q=
-  for p in "$@"; do
-    [ -e "$p" ] || [ -L "$p" ] || continue
-    case "$p" in /*) ;; *) continue ;; esac
-    d=$(cd -P -- "${p%/*}/" 2>/dev/null && pwd -P) || continue
-    q="${d%/}/${p##*/}"
-    case "$q" in *"
-"*) continue ;; esac
-    case "${q#/}" in ''|.|..|*/.|*/..) continue ;; */*) ;; *) echo "slimfile: kept $q: a top-level directory" >&2; continue ;; esac
-    skip=
-    while IFS= read -r m; do
-      [ -n "$m" ] || continue
-      m="${m%/}"
-      case "$q/" in "$m"/*) skip=1 ;; esac
-      case "$m/" in "$q"/*) skip=1 ;; esac
-    done <<SLIMFILE_EOF
+/// neither is nor contains nor lies under a mount target. A path written with a
+/// trailing `/` is a directory to empty, not to remove: the directory keeps the owner
+/// and mode the manager gave it (a later RUN as another user meets it as it would
+/// unfused), and it is emptied only when it resolves below a top-level directory.
+/// Every path is resolved before any is removed (a later path may go through an
+/// earlier one), and a failed removal never fails the build.
+pub const GUARD: &str = r#"slimfile_take() {
+  case "$1" in *"
+"*) return ;; esac
+  case "${1#/}" in ''|.|..|*/.|*/..) return ;; */*) ;; *) echo "slimfile: kept $1: a top-level directory" >&2; return ;; esac
+  slimfile_skip=
+  while IFS= read -r m; do
+    [ -n "$m" ] || continue
+    m="${m%/}"
+    case "$1/" in "$m"/*) slimfile_skip=1 ;; esac
+    case "$m/" in "$1"/*) slimfile_skip=1 ;; esac
+  done <<SLIMFILE_EOF
 $slimfile_keep
 SLIMFILE_EOF
-    if [ -n "$skip" ]; then echo "slimfile: kept $q: a mount of the group is there" >&2; continue; fi
-    slimfile_q="$slimfile_q$q
+  if [ -n "$slimfile_skip" ]; then echo "slimfile: kept $1: a mount of the group is there" >&2; return; fi
+  slimfile_q="$slimfile_q$1
 "
+}
+slimfile_rm() {
+  slimfile_q=
+  for p in "$@"; do
+    case "$p" in /*) ;; *) continue ;; esac
+    case "$p" in
+      */)
+        [ -d "$p" ] || continue
+        d=$(cd -P -- "$p" 2>/dev/null && pwd -P) || continue
+        case "${d#/}" in ''|*"
+"*) continue ;; */*) ;; *) echo "slimfile: kept the contents of $d: a top-level directory" >&2; continue ;; esac
+        for c in "$d"/* "$d"/.[!.]* "$d"/..?*; do
+          [ -e "$c" ] || [ -L "$c" ] || continue
+          slimfile_take "$c"
+        done ;;
+      *)
+        [ -e "$p" ] || [ -L "$p" ] || continue
+        d=$(cd -P -- "${p%/*}/" 2>/dev/null && pwd -P) || continue
+        slimfile_take "${d%/}/${p##*/}" ;;
+    esac
   done
   printf %s "$slimfile_q" | while IFS= read -r q; do
     [ -n "$q" ] && { rm -rf -- "$q" 2>/dev/null || echo "slimfile: could not remove $q" >&2; }
@@ -136,7 +155,7 @@ pub fn plan(
     let mounted = mounted_dirs(first_run);
     g.guarded = mounted.clone();
     let under_mount = |p: &str| {
-        let p = p.trim_matches('"');
+        let p = p.trim_end_matches('/').trim_matches('"');
         mounted.iter().any(|m| {
             let m = m.trim_end_matches('/');
             p == m || p.starts_with(&format!("{m}/")) || m.starts_with(p.trim_end_matches('*'))
@@ -351,6 +370,44 @@ mod tests {
         assert!(!t.join("c/http-v2").exists());
         assert!(!t.join("c/wheels").exists());
         assert!(t.join("c/notes").exists());
+        std::fs::remove_dir_all(&t).unwrap();
+    }
+
+    #[test]
+    fn a_trailing_slash_empties_the_directory_and_keeps_it() {
+        let t = std::env::temp_dir().join(format!("slimfile-guard3-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&t);
+        for d in ["c/http-v2/a/b", "c/wheels/mnt/x", "c/wheels/w"] {
+            std::fs::create_dir_all(t.join(d)).unwrap();
+        }
+        std::fs::write(t.join("c/http-v2/.hidden"), "").unwrap();
+        std::fs::write(t.join("c/http-v2/..odd"), "").unwrap();
+        let p = |s: &str| t.join(s).display().to_string();
+        let keep = vec![p("c/wheels/mnt")];
+        let args = format!(
+            "/tmp/ /usr/ {}/ {}/ {}/",
+            p("c/http-v2"),
+            p("c/wheels"),
+            p("gone")
+        );
+        let mut got = would_delete(&t, &keep, &args);
+        got.sort();
+        let want = vec![
+            p("c/http-v2/..odd"),
+            p("c/http-v2/.hidden"),
+            p("c/http-v2/a"),
+            p("c/wheels/w"),
+        ];
+        assert_eq!(got, want);
+        let script = program(&format!("slimfile_rm {args}\n"), &keep);
+        let ok = std::process::Command::new("/bin/sh")
+            .arg("-c")
+            .arg(script)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        assert!(t.join("c/http-v2").is_dir() && !t.join("c/http-v2/a").exists());
+        assert!(t.join("c/wheels/mnt/x").exists() && !t.join("c/wheels/w").exists());
         std::fs::remove_dir_all(&t).unwrap();
     }
 }

@@ -96,7 +96,7 @@ pub fn text(plans: &[StagePlan]) -> String {
 /// What `slimfile_rm` refuses, in words.
 fn guard_text(guarded: &[String]) -> String {
     let mut t = String::from(
-        "each path is resolved at run time; `/`, top-level directories and relative paths are never deleted",
+        "each path is resolved at run time; `/`, top-level directories and relative paths are never deleted, and a cache directory ending in `/` is emptied, not removed",
     );
     if !guarded.is_empty() {
         t.push_str(&format!(
