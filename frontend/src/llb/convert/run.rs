@@ -3,7 +3,8 @@
 
 use bollard_buildkit_proto::pb;
 
-use super::{Ctx, StageState, expand, pb_platform, progress_text, with_shell};
+use super::metadata::with_shell;
+use super::{Ctx, StageState, expand, pb_platform, progress_text};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::fusion::Group;
 use crate::llb::graph::{InputSet, OpNode, Output};
