@@ -1,4 +1,5 @@
-//! Command-line interface: `parse`, `llb`, and the gateway entry point.
+//! Command-line interface: `parse`, `llb`, `explain`, `rewrite`, `managers`, `sync`, and
+//! the gateway entry point.
 //!
 //! Thin: every command calls the library's pipeline functions.
 
@@ -65,6 +66,9 @@ enum Command {
         #[command(flatten)]
         build: BuildFlags,
     },
+    /// List the package managers fusion knows: what it recognizes, what cleanup
+    /// deletes, and how to keep the manager from caching at all.
+    Managers,
     /// Run as a BuildKit gateway frontend over stdin/stdout.
     Gateway,
     /// Make directory DST equal to SRC with the fewest writes (a fused group's
@@ -104,6 +108,10 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         None | Some(Command::Gateway) => run_gateway(),
+        Some(Command::Managers) => {
+            print!("{}", managers_table());
+            ExitCode::SUCCESS
+        }
         Some(Command::Sync { src, dst }) => match crate::treesync::run(&src, &dst) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -146,9 +154,25 @@ pub fn main() -> ExitCode {
             } else {
                 out.write_all(&prost::Message::encode_to_vec(&def))
             };
-            written.map_err(|e| Diagnostic::error("io", format!("writing the definition: {e}")))
+            written.map_err(|e| Diagnostic::error(format!("writing the definition: {e}")))
         }),
     }
+}
+
+/// `slimfile managers`: one block per manager spec.
+fn managers_table() -> String {
+    let mut out = String::new();
+    for m in crate::analysis::MANAGERS {
+        out.push_str(&format!("{}\n  recognizes: {}\n", m.name, m.doc));
+        if !m.cache_paths.is_empty() {
+            out.push_str(&format!("  cleanup deletes: {}\n", m.cache_paths.join(" ")));
+        }
+        if !m.extra_cleanup.is_empty() {
+            out.push_str(&format!("  cleanup runs: {}\n", m.extra_cleanup));
+        }
+        out.push_str(&format!("  to avoid caching: {}\n", m.avoid_env));
+    }
+    out
 }
 
 /// Reads the Dockerfile, builds the options and runs `body` with the text, the file's
@@ -226,5 +250,23 @@ fn run_gateway() -> ExitCode {
             eprintln!("slimfile: {e:#}");
             ExitCode::from(1)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::managers_table;
+
+    #[test]
+    fn managers_table_lists_every_spec_with_its_advice() {
+        let t = managers_table();
+        for m in crate::analysis::MANAGERS {
+            assert!(
+                t.contains(&format!("{}\n  recognizes: {}", m.name, m.doc)),
+                "{t}"
+            );
+            assert!(t.contains(m.avoid_env), "{t}");
+        }
+        assert!(t.contains("PIP_NO_CACHE_DIR=1"), "{t}");
     }
 }

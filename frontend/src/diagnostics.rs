@@ -41,22 +41,9 @@ impl Span {
     }
 }
 
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
-    /// The build cannot go on.
-    Error,
-    /// Worth telling, the build goes on.
-    Warning,
-}
-
-/// An error or warning about the Dockerfile or the build request.
+/// An error about the Dockerfile or the build request (warnings are lint findings).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct Diagnostic {
-    /// Stable short code (`parse`, `expand`, `instruction`, `stage`, `option` ...).
-    pub code: &'static str,
-    /// Severity.
-    pub severity: Severity,
     /// What is wrong, in the official frontend's words where it has them.
     pub message: String,
     /// Where; the first span is the primary one.
@@ -73,10 +60,8 @@ impl fmt::Display for Diagnostic {
 
 impl Diagnostic {
     /// A new error without location.
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(message: impl Into<String>) -> Self {
         Diagnostic {
-            code,
-            severity: Severity::Error,
             message: message.into(),
             spans: Vec::new(),
             help: None,
@@ -141,11 +126,7 @@ impl Diagnostic {
             }
             out.push_str("--------------------\n");
         }
-        let kind = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        out.push_str(&format!("{kind}: {}", self.message));
+        out.push_str(&format!("error: {}", self.message));
         if let Some(help) = &self.help {
             out.push_str(&format!("\nhelp: {help}"));
         }
@@ -160,7 +141,7 @@ mod tests {
     #[test]
     fn renders_file_line_column_and_snippet() {
         let src = "FROM a\n  COPY x\nRUN y\n";
-        let d = Diagnostic::error("parse", "COPY requires at least two arguments").at(Span {
+        let d = Diagnostic::error("COPY requires at least two arguments").at(Span {
             start_line: 2,
             end_line: 2,
             start: 9,

@@ -40,7 +40,7 @@ use syntax::Dockerfile;
 /// Parses Dockerfile text into the syntax tree and the typed program.
 pub fn parse_program(text: &str) -> Result<(Dockerfile, Program), Diagnostic> {
     if text.trim().is_empty() {
-        return Err(Diagnostic::error("parse", "the Dockerfile cannot be empty"));
+        return Err(Diagnostic::error("the Dockerfile cannot be empty"));
     }
     let df = syntax::parse(text)?;
     let program = model::instructions::from_nodes(&df)?;

@@ -13,7 +13,7 @@ pub static SPEC: ManagerSpec = ManagerSpec {
     cache_paths: &[],
     index_paths: &[],
     avoid_env: "none (run `conda clean -afy` in the same layer)",
-    extra_cleanup: "{conda} clean -afy >/dev/null 2>&1 || true",
+    extra_cleanup: "{bin} clean -afy >/dev/null 2>&1 || true",
     mounts: &[],
     mentions: &["/pkgs/", "CONDA_PKGS_DIRS"],
 };

@@ -15,7 +15,7 @@ pub mod pip;
 pub mod shell;
 pub mod zypper;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use shell::Command;
 
@@ -48,7 +48,8 @@ pub struct ManagerSpec {
     pub index_paths: &'static [&'static str],
     /// Environment that stops it from caching in the first place (documentation).
     pub avoid_env: &'static str,
-    /// Shell commands run after the group to clean up (besides removing `cache_paths`).
+    /// Shell commands run after the group to clean up (besides removing `cache_paths`);
+    /// `{bin}` stands for the manager binary a member invoked (quoted).
     pub extra_cleanup: &'static str,
     /// Cache mounts for `cleanup=cache-mount` mode (paths for a root user; `$HOME`
     /// needs a known home). Cache paths they do not cover are still cleaned inline.
@@ -172,8 +173,9 @@ pub struct RunFacts {
     pub background: bool,
     /// The shell reader met something it does not model.
     pub uncertain: bool,
-    /// Argv[0] of conda-like tools as invoked (for `clean -afy`).
-    pub conda_bin: Option<String>,
+    /// Each manager it drives, with argv[0] as invoked (`/opt/conda/bin/mamba`): a
+    /// manager's own clean command (`extra_cleanup`'s `{bin}`) runs the same binary.
+    pub bins: BTreeMap<&'static str, String>,
     /// Managers whose cache or index locations the script names without cleaning
     /// them (`ls /var/lib/apt/lists`, `pip install --find-links ~/.cache/pip/wheels`).
     pub mentions: BTreeSet<&'static str>,
@@ -271,8 +273,11 @@ fn classify_command(cmd: &Command, facts: &mut RunFacts) {
                     facts.drives.insert(m.name);
                 }
             }
-            if m.name == "conda" && action != Action::Clean {
-                facts.conda_bin = Some(argv[0].to_string());
+            if action != Action::Clean {
+                facts
+                    .bins
+                    .entry(m.name)
+                    .or_insert_with(|| argv[0].to_string());
             }
             break;
         }

@@ -259,11 +259,8 @@ pub fn plan(
                 g.notes
                     .push(format!("{m}: `{}` not run: {why}", spec.extra_cleanup));
             } else {
-                let bin = conda_bin(scope.facts, &g.members).unwrap_or_else(|| "conda".into());
-                extra.push(
-                    spec.extra_cleanup
-                        .replace("{conda}", &script::sh_quote(&bin)),
-                );
+                let bin = member_bin(scope.facts, &g.members, m).unwrap_or_else(|| m.to_string());
+                extra.push(spec.extra_cleanup.replace("{bin}", &script::sh_quote(&bin)));
             }
         }
         cleaned.push(*m);
@@ -285,11 +282,11 @@ pub fn plan(
     g.managers = cleaned.iter().map(|s| s.to_string()).collect();
 }
 
-fn conda_bin(facts: &[Option<RunFacts>], members: &[usize]) -> Option<String> {
+/// The binary the group's first member that drives manager `m` invoked it as.
+fn member_bin(facts: &[Option<RunFacts>], members: &[usize], m: &str) -> Option<String> {
     members
         .iter()
-        .filter_map(|&i| facts[i].as_ref().and_then(|f| f.conda_bin.clone()))
-        .next()
+        .find_map(|&i| facts[i].as_ref().and_then(|f| f.bins.get(m).cloned()))
 }
 
 #[cfg(test)]

@@ -28,6 +28,16 @@ use crate::model::options::{Assembly, BuildOptions, CleanupMode};
 /// or the whole file (before the first instruction).
 pub const NOFUSE_PRAGMA: &str = "slimfile: nofuse";
 
+/// What a fused group became in the LLB (the converter fills it in; `rewrite` prints
+/// it as the plain Dockerfile RUN that builds the same layer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FusedOp {
+    /// The exec argv.
+    pub argv: Vec<String>,
+    /// Cache mounts added by `cleanup=cache-mount`: (target, cache id without namespace).
+    pub cache_mounts: Vec<(String, String)>,
+}
+
 /// A run of RUN instructions emitted as one exec op.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {

@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use super::FusedOp;
 use super::{StagePlan, Step};
-use crate::llb::convert::FusedOp;
 use crate::model::instructions::Program;
 
 /// Rewrites `src` given the plans and fused ops of a planned build.

@@ -607,7 +607,7 @@ async fn resolve_images(
             })
             .await
             .map_err(|s| {
-                let d = Diagnostic::error("stage", format!("{}: {}", req.name, s.message()));
+                let d = Diagnostic::error(format!("{}: {}", req.name, s.message()));
                 ResolveError::Located(match req.span {
                     Some(span) => d.at(span),
                     None => d,

@@ -81,14 +81,10 @@ impl FrontendOptions {
             .filter(|v| !v.is_empty())
         {
             let b = parse_bool(v).ok_or_else(|| {
-                Diagnostic::error(
-                    "option",
-                    format!("invalid boolean value for multi-platform: {v}"),
-                )
+                Diagnostic::error(format!("invalid boolean value for multi-platform: {v}"))
             })?;
             if !b && multi_platform {
                 return Err(Diagnostic::error(
-                    "option",
                     "conflicting config: returning multiple target platforms is not allowed",
                 ));
             }
@@ -105,9 +101,9 @@ impl FrontendOptions {
         }
         if let Some(h) = raw.get("add-hosts") {
             for pair in h.split(',').filter(|s| !s.is_empty()) {
-                let (host, ip) = pair.split_once(['=', ':']).ok_or_else(|| {
-                    Diagnostic::error("option", format!("invalid key-value pair {pair:?}"))
-                })?;
+                let (host, ip) = pair
+                    .split_once(['=', ':'])
+                    .ok_or_else(|| Diagnostic::error(format!("invalid key-value pair {pair:?}")))?;
                 build.extra_hosts.push((host.to_string(), ip.to_string()));
             }
         }
@@ -118,19 +114,18 @@ impl FrontendOptions {
         if let Some(s) = raw.get("shm-size").filter(|s| !s.is_empty()) {
             build.shm_size = Some(
                 s.parse()
-                    .map_err(|_| Diagnostic::error("option", format!("invalid shm-size {s:?}")))?,
+                    .map_err(|_| Diagnostic::error(format!("invalid shm-size {s:?}")))?,
             );
         }
         if let Some(u) = raw.get("ulimit") {
             for item in u.split(',').filter(|s| !s.is_empty()) {
-                let (name, limits) = item.split_once('=').ok_or_else(|| {
-                    Diagnostic::error("option", format!("invalid ulimit {item:?}"))
-                })?;
+                let (name, limits) = item
+                    .split_once('=')
+                    .ok_or_else(|| Diagnostic::error(format!("invalid ulimit {item:?}")))?;
                 let (soft, hard) = limits.split_once(':').unwrap_or((limits, limits));
                 let p = |v: &str| {
-                    v.parse::<i64>().map_err(|_| {
-                        Diagnostic::error("option", format!("invalid ulimit {item:?}"))
-                    })
+                    v.parse::<i64>()
+                        .map_err(|_| Diagnostic::error(format!("invalid ulimit {item:?}")))
                 };
                 build.ulimits.push((name.to_string(), p(soft)?, p(hard)?));
             }
@@ -199,10 +194,7 @@ fn cache_imports(raw: &BTreeMap<String, String>) -> Result<Vec<CacheOptionsEntry
     let mut out = Vec::new();
     if let Some(json) = raw.get("cache-imports").filter(|v| !v.is_empty()) {
         let entries: Vec<Option<CacheEntryJson>> = serde_json::from_str(json).map_err(|e| {
-            Diagnostic::error(
-                "option",
-                format!("failed to unmarshal cache-imports ({json:?}): {e}"),
-            )
+            Diagnostic::error(format!("failed to unmarshal cache-imports ({json:?}): {e}"))
         })?;
         out.extend(entries.into_iter().flatten().map(|e| CacheOptionsEntry {
             r#type: e.ty,

@@ -285,7 +285,7 @@ impl Flags<'_> {
 }
 
 fn err(msg: impl Into<String>) -> Diagnostic {
-    Diagnostic::error("instruction", msg)
+    Diagnostic::error(msg)
 }
 
 /// The closest candidate within edit distance 2, for "did you mean" help.
@@ -816,10 +816,7 @@ pub fn from_nodes(df: &Dockerfile) -> Result<Program, Diagnostic> {
         }
     }
     if program.stages.is_empty() {
-        return Err(Diagnostic::error(
-            "stage",
-            "dockerfile contains no stages to build",
-        ));
+        return Err(Diagnostic::error("dockerfile contains no stages to build"));
     }
     Ok(program)
 }

@@ -84,7 +84,7 @@ pub fn parse_mount(
     raw: &str,
     mut expand_value: impl FnMut(&str) -> Result<String, Diagnostic>,
 ) -> Result<MountSpec, Diagnostic> {
-    let e = |m: String| Diagnostic::error("instruction", m);
+    let e = |m: String| Diagnostic::error(m);
     let mut m = MountSpec {
         kind: "bind".into(),
         ..MountSpec::default()

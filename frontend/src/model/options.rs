@@ -39,7 +39,7 @@ impl Platform {
     /// Parses `os/arch[/variant]` (also `arch` alone, meaning linux).
     pub fn parse(s: &str) -> Result<Self, Diagnostic> {
         let parts: Vec<&str> = s.trim().split('/').collect();
-        let bad = || Diagnostic::error("option", format!("invalid platform {s:?}"));
+        let bad = || Diagnostic::error(format!("invalid platform {s:?}"));
         let norm_arch = |a: &str| match a {
             "x86_64" | "x86-64" => "amd64".to_string(),
             "aarch64" => "arm64".to_string(),
@@ -196,12 +196,9 @@ impl BuildOptions {
                     }
                     _ => "invalid syntax",
                 };
-                Diagnostic::error(
-                    "option",
-                    format!(
-                        "invalid SOURCE_DATE_EPOCH: {v}: strconv.ParseInt: parsing {v:?}: {why}"
-                    ),
-                )
+                Diagnostic::error(format!(
+                    "invalid SOURCE_DATE_EPOCH: {v}: strconv.ParseInt: parsing {v:?}: {why}"
+                ))
             }),
         }
     }
@@ -219,10 +216,9 @@ impl BuildOptions {
                 "sync" | "" => Assembly::Sync,
                 "script" => Assembly::Script,
                 _ => {
-                    return Err(Diagnostic::error(
-                        "option",
-                        format!("invalid assembly value {v:?}: expected sync or script"),
-                    ));
+                    return Err(Diagnostic::error(format!(
+                        "invalid assembly value {v:?}: expected sync or script"
+                    )));
                 }
             };
         }
@@ -231,10 +227,9 @@ impl BuildOptions {
                 "on" | "true" | "1" | "" => true,
                 "off" | "false" | "0" => false,
                 _ => {
-                    return Err(Diagnostic::error(
-                        "option",
-                        format!("invalid fuse value {v:?}: expected on or off"),
-                    ));
+                    return Err(Diagnostic::error(format!(
+                        "invalid fuse value {v:?}: expected on or off"
+                    )));
                 }
             };
         }
@@ -244,10 +239,9 @@ impl BuildOptions {
                 "cache-mount" => CleanupMode::CacheMount,
                 "off" => CleanupMode::Off,
                 _ => {
-                    return Err(Diagnostic::error(
-                        "option",
-                        format!("invalid cleanup value {v:?}: expected inline, cache-mount or off"),
-                    ));
+                    return Err(Diagnostic::error(format!(
+                        "invalid cleanup value {v:?}: expected inline, cache-mount or off"
+                    )));
                 }
             };
         }

@@ -194,11 +194,10 @@ impl DirectiveScanner {
             return Ok(None);
         }
         if self.seen.contains(&name) {
-            return Err(Diagnostic::error(
-                "parse",
-                format!("only one {name} parser directive can be used"),
-            )
-            .at_lines(line, line));
+            return Err(
+                Diagnostic::error(format!("only one {name} parser directive can be used"))
+                    .at_lines(line, line),
+            );
         }
         self.seen.push(name.clone());
         Ok(Some(Directive {
@@ -241,10 +240,9 @@ pub fn parse<'a>(src: &'a str) -> Result<Dockerfile, Diagnostic> {
                     "\\" => '\\',
                     "`" => '`',
                     v => {
-                        return Err(Diagnostic::error(
-                            "parse",
-                            format!("invalid escape token '{v}' does not match ` or \\"),
-                        )
+                        return Err(Diagnostic::error(format!(
+                            "invalid escape token '{v}' does not match ` or \\"
+                        ))
                         .at_lines(no, no));
                     }
                 };
@@ -329,8 +327,9 @@ pub fn parse<'a>(src: &'a str) -> Result<Dockerfile, Diagnostic> {
                     content.push_str(&src[l.start..l.end]);
                 }
                 if !terminated {
-                    return Err(Diagnostic::error("parse", "unterminated heredoc")
-                        .at_lines(start_line, end_line));
+                    return Err(
+                        Diagnostic::error("unterminated heredoc").at_lines(start_line, end_line)
+                    );
                 }
                 doc.content = content;
                 node.heredocs.push(doc);
@@ -346,8 +345,9 @@ pub fn parse<'a>(src: &'a str) -> Result<Dockerfile, Diagnostic> {
     }
 
     if nodes.is_empty() {
-        return Err(Diagnostic::error("parse", "file with no instructions")
-            .at_lines(lines.len(), lines.len()));
+        return Err(
+            Diagnostic::error("file with no instructions").at_lines(lines.len(), lines.len())
+        );
     }
     Ok(Dockerfile {
         directives,
@@ -459,10 +459,7 @@ fn parse_name_val(rest: &str, key: &str, escape: char) -> Result<Vec<String>, Di
     if !words[0].contains('=') {
         // Legacy `KEY name value`: the value is the raw rest of the line.
         let Some(i) = rest.find(is_ws) else {
-            return Err(Diagnostic::error(
-                "parse",
-                format!("{key} must have two arguments"),
-            ));
+            return Err(Diagnostic::error(format!("{key} must have two arguments")));
         };
         let value = rest[i..].trim_start_matches(is_ws);
         return Ok(vec![
@@ -474,10 +471,9 @@ fn parse_name_val(rest: &str, key: &str, escape: char) -> Result<Vec<String>, Di
     let mut out = Vec::with_capacity(words.len() * 3);
     for w in words {
         let Some((k, v)) = w.split_once('=') else {
-            return Err(Diagnostic::error(
-                "parse",
-                format!("Syntax error - can't find = in {w:?}. Must be of the form: name=value"),
-            ));
+            return Err(Diagnostic::error(format!(
+                "Syntax error - can't find = in {w:?}. Must be of the form: name=value"
+            )));
         };
         out.extend([k.to_string(), v.to_string(), "=".to_string()]);
     }

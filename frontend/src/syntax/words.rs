@@ -26,7 +26,6 @@ pub(super) fn parse_json_array(rest: &str) -> Result<JsonArray, Diagnostic> {
         .map(|v| match v {
             serde_json::Value::String(s) => Ok(s),
             _ => Err(Diagnostic::error(
-                "parse",
                 "when using JSON array syntax, arrays must be comprised of strings only",
             )),
         })

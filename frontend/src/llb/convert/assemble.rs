@@ -66,7 +66,7 @@ pub(crate) fn dispatch_group(
     for &i in &group.members {
         let instr = &instructions[i];
         let Kind::Run(r) = &instr.kind else {
-            return Err(Diagnostic::error("fusion", "fused group holds only RUNs").at(instr.span));
+            return Err(Diagnostic::error("fused group holds only RUNs").at(instr.span));
         };
         for t in run::dispatch_run_with(ctx, st, instr, r, extra.clone())? {
             if !keep.contains(&t) {

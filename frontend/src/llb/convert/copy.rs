@@ -44,12 +44,9 @@ pub(crate) fn chown_opt(spec: &str, input: i64) -> Option<pb::ChownOpt> {
 /// Parses `--chmod`: octal (`0755`) → mode, otherwise a symbolic mode string.
 fn chmod(spec: &str, span: Span) -> Result<(i32, String), Diagnostic> {
     let non_octal = || {
-        Diagnostic::error(
-            "instruction",
-            format!(
-                "invalid chmod parameter: '{spec}'. it should be octal string and between 0 and 07777"
-            ),
-        )
+        Diagnostic::error(format!(
+            "invalid chmod parameter: '{spec}'. it should be octal string and between 0 and 07777"
+        ))
         .at(span)
     };
     if let Ok(m) = u32::from_str_radix(spec, 8) {
@@ -71,7 +68,7 @@ fn chmod(spec: &str, span: Span) -> Result<(i32, String), Diagnostic> {
     });
     if !valid {
         // The official frontend reports the mode parser's own words.
-        return Err(Diagnostic::error("instruction", "invalid syntax").at(span));
+        return Err(Diagnostic::error("invalid syntax").at(span));
     }
     // A symbolic mode travels as a string; the numeric field stays 0, as the official
     // client leaves it.
@@ -132,18 +129,12 @@ pub(crate) fn dispatch_copy(
     };
     if c.checksum.is_some() {
         if sources.len() != 1 {
-            return Err(Diagnostic::error(
-                "instruction",
-                "checksum can't be specified for multiple sources",
-            )
-            .at(span));
+            return Err(
+                Diagnostic::error("checksum can't be specified for multiple sources").at(span),
+            );
         }
         if !is_url(&sources[0]) && !is_git(&sources[0]) {
-            return Err(Diagnostic::error(
-                "instruction",
-                "checksum requires HTTP(S) or Git sources",
-            )
-            .at(span));
+            return Err(Diagnostic::error("checksum requires HTTP(S) or Git sources").at(span));
         }
     }
 
@@ -199,14 +190,11 @@ pub(crate) fn dispatch_copy(
         history.push_str(&format!(" {src}"));
         if c.from.is_none() && (is_url(src) || is_git(src)) {
             if !c.is_add {
-                return Err(Diagnostic::error(
-                    "instruction",
-                    if is_git(src) {
-                        "source can't be a git ref for COPY"
-                    } else {
-                        "source can't be a URL for COPY"
-                    },
-                )
+                return Err(Diagnostic::error(if is_git(src) {
+                    "source can't be a git ref for COPY"
+                } else {
+                    "source can't be a URL for COPY"
+                })
                 .at(span));
             }
             if let Ok(g) = super::remote::parse_git(src) {
@@ -310,7 +298,7 @@ pub(crate) fn dispatch_copy(
             lexer
                 .process_word(&content.data, &st.env)
                 .map(|e| e.result)
-                .map_err(|e| Diagnostic::error("expand", e.to_string()).at(span))?
+                .map_err(|e| Diagnostic::error(e.to_string()).at(span))?
         } else {
             content.data.clone()
         };

@@ -227,10 +227,9 @@ fn resolve_base(
     } else if let Some(b) = base_stage {
         let parent = &ctx.stages[b];
         if !parent.dispatched {
-            return Err(Diagnostic::error(
-                "stage",
-                format!("stage {base:?} used as base before it was built"),
-            )
+            return Err(Diagnostic::error(format!(
+                "stage {base:?} used as base before it was built"
+            ))
             .at(stage.span));
         }
         st.state = parent.state;
@@ -258,8 +257,7 @@ fn from_image(
         .images
         .get(&image_key(&reference, platform))
         .ok_or_else(|| {
-            Diagnostic::error("stage", format!("base image {reference} was not resolved"))
-                .at(stage.span)
+            Diagnostic::error(format!("base image {reference} was not resolved")).at(stage.span)
         })?;
     st.base_image = Some(resolved.image.clone());
     let mut img = resolved.image.clone();

@@ -18,7 +18,7 @@ pub(super) fn dispatch_expose(
         let words = ctx
             .lexer
             .process_words(p, &st.env)
-            .map_err(|e| Diagnostic::error("expand", e.to_string()).at(span))?;
+            .map_err(|e| Diagnostic::error(e.to_string()).at(span))?;
         for w in words {
             list.extend(expand_ports(&w).map_err(|d| d.at(span))?);
         }
@@ -38,7 +38,7 @@ pub(super) fn dispatch_expose(
 
 /// `80`, `80/udp`, `8000-8002/tcp` → `["80/tcp", ...]`.
 fn expand_ports(spec: &str) -> Result<Vec<String>, Diagnostic> {
-    let bad = || Diagnostic::error("instruction", format!("invalid containerPort: {spec}"));
+    let bad = || Diagnostic::error(format!("invalid containerPort: {spec}"));
     let (ports, proto) = match spec.rsplit_once('/') {
         Some((p, proto)) => (p, proto.to_ascii_lowercase()),
         None => (spec, "tcp".to_string()),

@@ -144,7 +144,7 @@ pub(super) fn dispatch_stop_signal(
 ) -> Result<(), Diagnostic> {
     let s = expand(ctx, st, s, span)?;
     if !valid_signal(&s) {
-        return Err(Diagnostic::error("instruction", format!("Invalid signal: {s}")).at(span));
+        return Err(Diagnostic::error(format!("Invalid signal: {s}")).at(span));
     }
     st.image.config.stop_signal = s.clone();
     st.image.commit(format!("STOPSIGNAL {s}"), false);
@@ -162,11 +162,7 @@ pub(super) fn dispatch_volume(
     for v in vols {
         let v = expand(ctx, st, v, span)?;
         if v.is_empty() {
-            return Err(Diagnostic::error(
-                "instruction",
-                "VOLUME specified can not be an empty string",
-            )
-            .at(span));
+            return Err(Diagnostic::error("VOLUME specified can not be an empty string").at(span));
         }
         list.push(v);
     }

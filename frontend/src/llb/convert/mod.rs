@@ -33,6 +33,7 @@ mod state;
 mod words;
 mod workdir;
 
+pub use crate::fusion::FusedOp;
 pub use emit::emit;
 pub use external::{external_images, named_locals};
 pub use reference::normalize_reference;
@@ -114,15 +115,6 @@ pub struct Emitted {
     pub undefined_vars: Vec<UndefinedVar>,
     /// Other findings made while emitting.
     pub findings: Vec<EmitFinding>,
-}
-
-/// What a fused group became.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FusedOp {
-    /// The exec argv.
-    pub argv: Vec<String>,
-    /// Cache mounts added by `cleanup=cache-mount`: (target, cache id without namespace).
-    pub cache_mounts: Vec<(String, String)>,
 }
 
 /// Shared emission context.
@@ -208,7 +200,7 @@ impl Ctx<'_> {
             .get(&image_key(reference, platform))
             .cloned()
             .ok_or_else(|| {
-                Diagnostic::error("stage", format!("image {reference} was not resolved")).at(span)
+                Diagnostic::error(format!("image {reference} was not resolved")).at(span)
             })
     }
 

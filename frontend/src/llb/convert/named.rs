@@ -82,7 +82,7 @@ pub fn lookup(
         Some(("local", local)) => Ok(Some(NamedContext::Local(local.to_string()))),
         _ if v.starts_with("git@") || v.starts_with("git:") => {
             super::remote::parse_git(v)
-                .map_err(|_| Diagnostic::error("option", format!("invalid git context {v}")))?;
+                .map_err(|_| Diagnostic::error(format!("invalid git context {v}")))?;
             Ok(Some(NamedContext::Git(v.to_string())))
         }
         Some(("http" | "https", _)) => Ok(Some(if super::remote::is_git(v) {
@@ -92,20 +92,16 @@ pub fn lookup(
         })),
         Some(("input", input)) => {
             if !opts.inputs.contains_key(input) {
-                return Err(Diagnostic::error(
-                    "option",
-                    format!("invalid input {input} for {name}"),
-                ));
+                return Err(Diagnostic::error(format!(
+                    "invalid input {input} for {name}"
+                )));
             }
             Ok(Some(NamedContext::Input(input.to_string())))
         }
         Some(("oci-layout", rest)) => {
             let spec = rest.trim_start_matches("//");
             let (store, digest) = spec.split_once('@').ok_or_else(|| {
-                Diagnostic::error(
-                    "option",
-                    format!("oci-layout reference {spec:?} has no digest"),
-                )
+                Diagnostic::error(format!("oci-layout reference {spec:?} has no digest"))
             })?;
             let store = store.split(':').next().unwrap_or(store);
             let base = normalize_reference(&name)?;
@@ -115,14 +111,12 @@ pub fn lookup(
                 reference: format!("{base}@{digest}"),
             }))
         }
-        Some((kind, _)) => Err(Diagnostic::error(
-            "option",
-            format!("unsupported context source {kind} for {name}"),
-        )),
-        None => Err(Diagnostic::error(
-            "option",
-            format!("invalid context specifier {v} for {name}"),
-        )),
+        Some((kind, _)) => Err(Diagnostic::error(format!(
+            "unsupported context source {kind} for {name}"
+        ))),
+        None => Err(Diagnostic::error(format!(
+            "invalid context specifier {v} for {name}"
+        ))),
     }
 }
 
@@ -165,20 +159,17 @@ pub(crate) fn state(
         }
         NamedContext::Input(input) => {
             let given = ctx.opts.inputs.get(input).ok_or_else(|| {
-                Diagnostic::error("option", format!("invalid input {input} for {name}")).at(span)
+                Diagnostic::error(format!("invalid input {input} for {name}")).at(span)
             })?;
             let (foreign, index) = crate::llb::graph::Foreign::from_definition(&given.definition)
                 .ok_or_else(|| {
-                Diagnostic::error("option", format!("input {input} holds no result")).at(span)
+                Diagnostic::error(format!("input {input} holds no result")).at(span)
             })?;
             let image = match &given.config {
                 Some(c) => Some(
                     serde_json::from_slice::<crate::image::Image>(c).map_err(|e| {
-                        Diagnostic::error(
-                            "option",
-                            format!("failed to parse image config for {name}: {e}"),
-                        )
-                        .at(span)
+                        Diagnostic::error(format!("failed to parse image config for {name}: {e}"))
+                            .at(span)
                     })?,
                 ),
                 None => None,

@@ -7,10 +7,9 @@ use crate::diagnostics::Diagnostic;
 /// `TagNameOnly`.
 pub fn normalize_reference(name: &str) -> Result<String, Diagnostic> {
     let invalid = |why: &str| {
-        Diagnostic::error(
-            "stage",
-            format!("failed to parse stage name {name:?}: invalid reference format{why}"),
-        )
+        Diagnostic::error(format!(
+            "failed to parse stage name {name:?}: invalid reference format{why}"
+        ))
     };
     if name.is_empty() || name.chars().any(char::is_whitespace) {
         return Err(invalid(""));
@@ -43,10 +42,9 @@ pub fn normalize_reference(name: &str) -> Result<String, Diagnostic> {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
         if !valid {
-            return Err(Diagnostic::error(
-                "stage",
-                format!("failed to parse stage name {name:?}: invalid reference format"),
-            ));
+            return Err(Diagnostic::error(format!(
+                "failed to parse stage name {name:?}: invalid reference format"
+            )));
         }
     }
     if !last.contains(':') && digest.is_none() {

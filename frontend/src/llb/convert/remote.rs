@@ -41,8 +41,7 @@ pub fn is_git(s: &str) -> bool {
 
 /// Parses a git reference (see the module docs).
 pub fn parse_git(s: &str) -> Result<GitRef, Diagnostic> {
-    let bad =
-        |why: &str| Diagnostic::error("instruction", format!("invalid git reference {s:?}: {why}"));
+    let bad = |why: &str| Diagnostic::error(format!("invalid git reference {s:?}: {why}"));
     let (rest, fragment) = match s.split_once('#') {
         Some((r, f)) => (r, Some(f)),
         None => (s, None),

@@ -112,11 +112,9 @@ pub(crate) fn add_mounts(
             }
             kind => {
                 if target == "/" {
-                    return Err(Diagnostic::error(
-                        "instruction",
-                        format!("invalid mount target {target:?}"),
-                    )
-                    .at(span));
+                    return Err(
+                        Diagnostic::error(format!("invalid mount target {target:?}")).at(span),
+                    );
                 }
                 let mut input: Option<Output> = None;
                 if kind == "bind" || (kind == "cache" && m.from.is_some()) {
@@ -243,7 +241,7 @@ pub(crate) fn source_state(
                     "cannot mount from stage {from:?} to {target:?}, stage needs to be defined before current command"
                 ),
             };
-            return Err(Diagnostic::error("stage", message).at(span));
+            return Err(Diagnostic::error(message).at(span));
         }
         return Ok(ctx.stages[i].state);
     }
@@ -621,7 +619,7 @@ pub(crate) fn dispatch_fused(
 ) -> Result<(), Diagnostic> {
     let first = &instructions[group.members[0]];
     let Kind::Run(first_run) = &first.kind else {
-        return Err(Diagnostic::error("fusion", "fused group must start with RUN").at(first.span));
+        return Err(Diagnostic::error("fused group must start with RUN").at(first.span));
     };
     let (network, security) = modes(ctx, first_run);
     let mut spec = ExecSpec {

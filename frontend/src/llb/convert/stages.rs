@@ -64,7 +64,7 @@ pub(super) fn global_args(
                 (None, Some(default)) => Some(
                     lexer
                         .process_word(default, &env)
-                        .map_err(|e| Diagnostic::error("expand", e.to_string()).at(instr.span))?
+                        .map_err(|e| Diagnostic::error(e.to_string()).at(instr.span))?
                         .result,
                 ),
                 (None, None) => None,
@@ -115,9 +115,7 @@ pub(super) fn target_index(program: &Program, opts: &BuildOptions) -> Result<usi
                 .stages
                 .iter()
                 .position(|s| s.name.as_deref() == Some(lower.as_str()))
-                .ok_or_else(|| {
-                    Diagnostic::error("stage", format!("target stage {t:?} could not be found"))
-                })
+                .ok_or_else(|| Diagnostic::error(format!("target stage {t:?} could not be found")))
         }
     }
 }
@@ -134,13 +132,13 @@ pub(super) fn stage_bases(
         .map(|s| {
             let r = lexer
                 .process_word(&s.base, globals)
-                .map_err(|e| Diagnostic::error("expand", e.to_string()).at(s.span))?
+                .map_err(|e| Diagnostic::error(e.to_string()).at(s.span))?
                 .result;
             if r.is_empty() {
-                return Err(Diagnostic::error(
-                    "stage",
-                    format!("base name ({}) should not be blank", s.base),
-                )
+                return Err(Diagnostic::error(format!(
+                    "base name ({}) should not be blank",
+                    s.base
+                ))
                 .at(s.span));
             }
             Ok(r)
@@ -159,14 +157,13 @@ pub(super) fn stage_platform(
         Some(p) => {
             let v = lexer
                 .process_word(p, globals)
-                .map_err(|e| Diagnostic::error("expand", e.to_string()).at(stage.span))?
+                .map_err(|e| Diagnostic::error(e.to_string()).at(stage.span))?
                 .result;
             if v.is_empty() {
-                return Err(Diagnostic::error(
-                    "stage",
-                    format!("empty platform value from expression {p}"),
-                )
-                .at(stage.span));
+                return Err(
+                    Diagnostic::error(format!("empty platform value from expression {p}"))
+                        .at(stage.span),
+                );
             }
             Platform::parse(&v).map_err(|d| d.at(stage.span))
         }
@@ -261,10 +258,8 @@ pub(super) fn check_cycles(program: &Program) -> Result<(), Diagnostic> {
                         .name
                         .clone()
                         .unwrap_or_else(|| format!("stage-{start}"));
-                    let mut d = Diagnostic::error(
-                        "stage",
-                        format!("circular dependency detected on stage: {name}"),
-                    );
+                    let mut d =
+                        Diagnostic::error(format!("circular dependency detected on stage: {name}"));
                     d.spans = spans;
                     return Err(d);
                 }

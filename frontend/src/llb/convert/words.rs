@@ -37,7 +37,7 @@ pub(crate) fn expand(
     let expanded = ctx
         .lexer
         .process_word(word, &st.env)
-        .map_err(|e| Diagnostic::error("expand", e.to_string()).at(span))?;
+        .map_err(|e| Diagnostic::error(e.to_string()).at(span))?;
     if !expanded.unmatched.is_empty() {
         let keys = st.env.keys();
         let mut undefined = ctx.undefined.borrow_mut();
