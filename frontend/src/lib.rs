@@ -8,7 +8,8 @@
 //! [`parse_program`] and [`llb::convert::emit`], never copies of them.
 //!
 //! [`golang`] is a leaf every stage may use: Go's formatting, where the official
-//! frontend's output shows it.
+//! frontend's output shows it. [`rules`] is another: the check rules' typed identities,
+//! which the converter and [`lint`] report findings under.
 //!
 //! [`treesync`] stands apart: it is the tool a fused group's assembly step runs inside
 //! the build (`slimfile sync`), from the frontend's own image.
@@ -23,6 +24,7 @@ pub mod image;
 pub mod lint;
 pub mod llb;
 pub mod model;
+pub mod rules;
 pub mod syntax;
 pub mod treesync;
 

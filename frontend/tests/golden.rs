@@ -431,7 +431,7 @@ fn lint_matches_the_official_checks() {
         let got: BTreeSet<(String, usize, String)> =
             slimfile::lint::check(&df, &program, emitted.as_ref())
                 .into_iter()
-                .filter(|f| !f.rule.starts_with("Slimfile"))
+                .filter(|f| f.rule.official())
                 .map(|f| (f.rule.to_string(), f.span.start_line, f.detail))
                 .collect();
         total += want.len();

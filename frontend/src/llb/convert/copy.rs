@@ -247,7 +247,7 @@ pub(crate) fn dispatch_copy(
         }
         if c.from.is_none() && crate::model::dockerignore::excluded(&ctx.opts.excludes, src) {
             ctx.findings.push(super::EmitFinding {
-                rule: "CopyIgnoredFile",
+                rule: crate::rules::Rule::CopyIgnoredFile,
                 detail: format!(
                     "Attempting to {} file {src:?} that is excluded by .dockerignore",
                     if c.is_add { "Add" } else { "Copy" }

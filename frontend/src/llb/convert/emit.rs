@@ -266,7 +266,7 @@ fn from_image(
     {
         let actual = format!("{}/{}", img.os, img.architecture);
         ctx.findings.push(EmitFinding {
-            rule: "InvalidBaseImagePlatform",
+            rule: crate::rules::Rule::InvalidBaseImagePlatform,
             detail: format!(
                 "Base image {base} was pulled with platform {actual:?}, expected {:?} for current build",
                 platform.format()

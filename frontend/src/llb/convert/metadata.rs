@@ -258,7 +258,7 @@ fn json_args_recommended(
 ) {
     if cl.prepend_shell && st.image.config.shell.as_ref().is_none_or(|s| s.is_empty()) {
         ctx.findings.push(EmitFinding {
-            rule: "JSONArgsRecommended",
+            rule: crate::rules::Rule::JsonArgsRecommended,
             detail: format!(
                 "JSON arguments recommended for {kw} to prevent unintended behavior related to OS signals"
             ),

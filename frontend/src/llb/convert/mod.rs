@@ -142,8 +142,8 @@ pub(crate) struct Ctx<'a> {
 /// A check finding that only emission can make.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmitFinding {
-    /// Official rule name.
-    pub rule: &'static str,
+    /// The rule.
+    pub rule: crate::rules::Rule,
     /// Message.
     pub detail: String,
     /// Where.

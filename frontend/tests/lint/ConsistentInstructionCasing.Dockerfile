@@ -1,0 +1,4 @@
+FROM debian
+run echo one
+RUN echo two
+COPY a /a

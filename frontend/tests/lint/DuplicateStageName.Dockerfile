@@ -1,0 +1,2 @@
+FROM debian AS base
+FROM debian AS base

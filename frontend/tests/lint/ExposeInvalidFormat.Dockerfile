@@ -1,0 +1,2 @@
+FROM debian
+EXPOSE 127.0.0.1:8080:80 9000

@@ -1,0 +1,2 @@
+FROM debian as build
+FROM debian AS fine

@@ -1,0 +1,2 @@
+# lint-test: base-arch=arm64
+FROM debian

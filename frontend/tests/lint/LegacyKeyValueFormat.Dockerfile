@@ -1,0 +1,4 @@
+FROM debian
+ENV A b
+LABEL k v
+ENV C=d

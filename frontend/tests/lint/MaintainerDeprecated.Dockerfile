@@ -1,0 +1,2 @@
+FROM debian
+MAINTAINER someone@example.com

@@ -1,0 +1,6 @@
+FROM debian
+CMD ["a"]
+CMD ["b"]
+ENTRYPOINT ["c"]
+HEALTHCHECK NONE
+HEALTHCHECK CMD ["true"]

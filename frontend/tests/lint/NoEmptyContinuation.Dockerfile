@@ -1,0 +1,4 @@
+FROM debian
+RUN echo a \
+
+    b

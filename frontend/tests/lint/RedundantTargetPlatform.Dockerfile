@@ -1,0 +1,2 @@
+FROM --platform=$TARGETPLATFORM debian
+FROM --platform=${TARGETPLATFORM} debian

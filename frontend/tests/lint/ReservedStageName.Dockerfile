@@ -1,0 +1,2 @@
+FROM debian AS scratch
+FROM debian AS context

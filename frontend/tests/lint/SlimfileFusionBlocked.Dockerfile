@@ -1,0 +1,4 @@
+FROM debian
+RUN apt-get update
+USER nobody
+RUN apt-get install -y curl

@@ -1,0 +1,3 @@
+FROM debian AS Build
+RUN echo hi
+FROM debian AS ok

@@ -1,0 +1,5 @@
+FROM debian
+WORKDIR app
+WORKDIR sub
+FROM debian
+WORKDIR /abs
