@@ -5,6 +5,7 @@
 //! stage is dispatched, with the environment of that point.
 
 use crate::diagnostics::{Diagnostic, Span};
+use crate::model::modes::{NetworkMode, SecurityMode};
 use crate::syntax::{self, Dockerfile, Heredoc, Node};
 
 /// A `KEY=value` pair of ENV or LABEL.
@@ -53,9 +54,9 @@ pub struct Run {
     /// `--mount` values (expanded at dispatch).
     pub mounts: Vec<MountFlag>,
     /// `--network`.
-    pub network: Option<String>,
+    pub network: Option<NetworkMode>,
     /// `--security`.
-    pub security: Option<String>,
+    pub security: Option<SecurityMode>,
 }
 
 /// An inline file of COPY/ADD given as a heredoc.
@@ -588,16 +589,19 @@ fn run(node: &Node) -> Result<Run, Diagnostic> {
             "RUN --device is only available in the labs channel of the official frontend and is not supported by slimfile",
         ));
     }
-    if let Some(n) = flags.string("network")
-        && !matches!(n.as_str(), "default" | "none" | "host")
-    {
-        return Err(err(format!("invalid network mode {n:?}")));
-    }
-    if let Some(s) = flags.string("security")
-        && !matches!(s.as_str(), "sandbox" | "insecure")
-    {
-        return Err(err(format!("unsupported security mode {s:?}")));
-    }
+    let network = match flags.string("network") {
+        Some(n) => {
+            Some(NetworkMode::parse(&n).ok_or_else(|| err(format!("invalid network mode {n:?}")))?)
+        }
+        None => None,
+    };
+    let security = match flags.string("security") {
+        Some(s) => Some(
+            SecurityMode::parse(&s)
+                .ok_or_else(|| err(format!("unsupported security mode {s:?}")))?,
+        ),
+        None => None,
+    };
     Ok(Run {
         cmd: command_line(node),
         files: node.heredocs.clone(),
@@ -606,8 +610,8 @@ fn run(node: &Node) -> Result<Run, Diagnostic> {
             .into_iter()
             .map(|raw| MountFlag { raw })
             .collect(),
-        network: flags.string("network"),
-        security: flags.string("security"),
+        network,
+        security,
     })
 }
 

@@ -4,5 +4,6 @@
 pub mod dockerignore;
 pub mod expand;
 pub mod instructions;
+pub mod modes;
 pub mod mounts;
 pub mod options;

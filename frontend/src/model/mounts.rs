@@ -3,11 +3,86 @@
 
 use crate::diagnostics::Diagnostic;
 
+/// The type of a `--mount`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MountKind {
+    /// `type=bind` (the default): a directory of the context, a stage or an image.
+    #[default]
+    Bind,
+    /// `type=cache`: a persistent cache directory.
+    Cache,
+    /// `type=tmpfs`.
+    Tmpfs,
+    /// `type=secret`: a file (or env variable) with a secret.
+    Secret,
+    /// `type=ssh`: an SSH agent socket.
+    Ssh,
+}
+
+impl MountKind {
+    /// The `type=` value (lower case), if it names a mount type.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "bind" => MountKind::Bind,
+            "cache" => MountKind::Cache,
+            "tmpfs" => MountKind::Tmpfs,
+            "secret" => MountKind::Secret,
+            "ssh" => MountKind::Ssh,
+            _ => return None,
+        })
+    }
+
+    /// The `type=` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MountKind::Bind => "bind",
+            MountKind::Cache => "cache",
+            MountKind::Tmpfs => "tmpfs",
+            MountKind::Secret => "secret",
+            MountKind::Ssh => "ssh",
+        }
+    }
+
+    /// Secret and SSH mounts: a file or socket the engine provides, with no input.
+    pub fn is_provided(self) -> bool {
+        matches!(self, MountKind::Secret | MountKind::Ssh)
+    }
+}
+
+impl std::fmt::Display for MountKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `sharing=` of a cache mount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sharing {
+    /// Concurrent builds share the cache (the default).
+    Shared,
+    /// Each concurrent build gets its own.
+    Private,
+    /// Concurrent builds wait for each other.
+    Locked,
+}
+
+impl Sharing {
+    /// The `sharing=` value, if it names a mode.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "shared" => Sharing::Shared,
+            "private" => Sharing::Private,
+            "locked" => Sharing::Locked,
+            _ => return None,
+        })
+    }
+}
+
 /// A parsed and expanded `--mount`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MountSpec {
-    /// `bind`, `cache`, `tmpfs`, `secret` or `ssh`.
-    pub kind: String,
+    /// The mount type.
+    pub kind: MountKind,
     /// `from=`: a stage, named context or image.
     pub from: Option<String>,
     /// `source=`.
@@ -18,8 +93,8 @@ pub struct MountSpec {
     pub readonly: Option<bool>,
     /// `id=`.
     pub id: String,
-    /// `sharing=` (cache).
-    pub sharing: String,
+    /// `sharing=` (cache), when given.
+    pub sharing: Option<Sharing>,
     /// `required` (secret, ssh).
     pub required: bool,
     /// `size=` in bytes (tmpfs).
@@ -85,10 +160,7 @@ pub fn parse_mount(
     mut expand_value: impl FnMut(&str) -> Result<String, Diagnostic>,
 ) -> Result<MountSpec, Diagnostic> {
     let e = |m: String| Diagnostic::error(m);
-    let mut m = MountSpec {
-        kind: "bind".into(),
-        ..MountSpec::default()
-    };
+    let mut m = MountSpec::default();
     for field in csv_fields(raw).map_err(e)? {
         let (key, value) = match field.split_once('=') {
             Some((k, v)) => (k.to_ascii_lowercase(), Some(v.to_string())),
@@ -98,7 +170,7 @@ pub fn parse_mount(
             match key.as_str() {
                 "readonly" | "ro" => m.readonly = Some(true),
                 "readwrite" | "rw" => m.readonly = Some(false),
-                "required" if m.kind == "secret" || m.kind == "ssh" => m.required = true,
+                "required" if m.kind.is_provided() => m.required = true,
                 "required" => {
                     return Err(e(format!(
                         "unexpected key 'required' for mount type '{}'",
@@ -121,29 +193,25 @@ pub fn parse_mount(
         };
         match key.as_str() {
             "type" => {
-                let t = value.to_ascii_lowercase();
-                if !matches!(t.as_str(), "bind" | "cache" | "tmpfs" | "secret" | "ssh") {
-                    return Err(e(format!("unsupported mount type {value:?}")));
-                }
-                m.kind = t;
+                m.kind = MountKind::parse(&value)
+                    .ok_or_else(|| e(format!("unsupported mount type {value:?}")))?;
             }
             "from" => m.from = Some(value),
             "source" | "src" => m.source = value,
             "target" | "dst" | "destination" => m.target = value,
             "readonly" | "ro" => m.readonly = Some(parse_bool(&value)?),
             "readwrite" | "rw" => m.readonly = Some(!parse_bool(&value)?),
-            "required" if m.kind == "secret" || m.kind == "ssh" => m.required = parse_bool(&value)?,
-            "size" if m.kind == "tmpfs" => {
+            "required" if m.kind.is_provided() => m.required = parse_bool(&value)?,
+            "size" if m.kind == MountKind::Tmpfs => {
                 m.size = parse_ram(&value)
                     .ok_or_else(|| e(format!("invalid value for size: {value}")))?
             }
             "id" => m.id = value,
             "sharing" => {
-                let s = value.to_ascii_lowercase();
-                if !matches!(s.as_str(), "shared" | "private" | "locked") {
-                    return Err(e(format!("unsupported sharing value {value:?}")));
-                }
-                m.sharing = s;
+                m.sharing = Some(
+                    Sharing::parse(&value)
+                        .ok_or_else(|| e(format!("unsupported sharing value {value:?}")))?,
+                );
             }
             "mode" => {
                 m.mode = Some(
@@ -175,7 +243,7 @@ pub fn parse_mount(
             _ => return Err(e(format!("unexpected key '{key}' in '{field}'"))),
         }
     }
-    let file_info = matches!(m.kind.as_str(), "secret" | "ssh" | "cache");
+    let file_info = m.kind.is_provided() || m.kind == MountKind::Cache;
     if !file_info {
         for (set, name) in [
             (m.mode.is_some(), "mode"),
@@ -185,16 +253,16 @@ pub fn parse_mount(
             if set {
                 return Err(e(format!(
                     "{name} not allowed for {:?} type mounts",
-                    m.kind
+                    m.kind.as_str()
                 )));
             }
         }
     }
-    if m.kind == "secret" {
+    if m.kind == MountKind::Secret {
         if m.from.is_some() {
             return Err(e("secret mount should not have a from".into()));
         }
-        if !m.sharing.is_empty() {
+        if m.sharing.is_some() {
             return Err(e("secret mount should not define sharing".into()));
         }
         if m.source.is_empty() && m.target.is_empty() && m.id.is_empty() && m.env.is_none() {
@@ -206,7 +274,7 @@ pub fn parse_mount(
             return Err(e("both source and id can't be set".into()));
         }
     }
-    if !m.sharing.is_empty() && m.kind != "cache" {
+    if m.sharing.is_some() && m.kind != MountKind::Cache {
         return Err(e(format!("invalid cache sharing set for {} mount", m.kind)));
     }
     Ok(m)

@@ -28,6 +28,7 @@ pub mod named;
 mod reference;
 pub mod remote;
 pub(crate) mod run;
+mod run_mounts;
 mod stages;
 mod state;
 mod words;

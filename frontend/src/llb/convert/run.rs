@@ -4,13 +4,13 @@
 use bollard_buildkit_proto::pb;
 
 use super::metadata::with_shell;
-use super::{Ctx, StageState, expand, pb_platform, progress_text};
+use super::run_mounts::add_mounts;
+use super::{Ctx, StageState, pb_platform, progress_text};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::fusion::Group;
-use crate::llb::graph::{InputSet, OpNode, Output};
-use crate::model::expand::Env as _;
+use crate::llb::graph::{InputSet, Output};
 use crate::model::instructions::{Instruction, Kind, Run};
-use crate::model::mounts::parse_mount;
+use crate::model::modes::{NetworkMode, SecurityMode};
 use crate::syntax;
 
 /// Everything an exec op needs besides its command.
@@ -22,204 +22,6 @@ pub(crate) struct ExecSpec {
     pub extra_env: Vec<String>,
     pub network: i32,
     pub security: i32,
-}
-
-/// Resolves the `--mount`s of a RUN into LLB mounts (inputs appended to `spec`).
-pub(crate) fn add_mounts(
-    ctx: &mut Ctx<'_>,
-    st: &StageState,
-    run: &Run,
-    span: Span,
-    spec: &mut ExecSpec,
-) -> Result<(), Diagnostic> {
-    let mut ssh_count = 0;
-    let mut mounts = Vec::new();
-    for flag in &run.mounts {
-        let m = parse_mount(&flag.raw, |v| expand(ctx, st, v, span)).map_err(|d| d.at(span))?;
-        mounts.push(m);
-    }
-    for m in mounts {
-        let mut target = m.target.clone();
-        if !target.is_empty() && !target.starts_with('/') {
-            target = super::clean_path(&format!("{}/{}", st.cwd, target));
-        }
-        // Like the official frontend, a bind, cache or tmpfs mount without a target
-        // goes at the working directory (relative targets are joined to it).
-        if target.is_empty() && !matches!(m.kind.as_str(), "secret" | "ssh") {
-            target = super::clean_path(&st.cwd);
-        }
-        match m.kind.as_str() {
-            "secret" => {
-                let id = if !m.id.is_empty() {
-                    m.id.clone()
-                } else if !m.source.is_empty() {
-                    m.source.clone()
-                } else {
-                    target.rsplit('/').next().unwrap_or_default().to_string()
-                };
-                if let Some(env) = &m.env {
-                    spec.secret_env.push(pb::SecretEnv {
-                        id: id.clone(),
-                        name: env.clone(),
-                        optional: !m.required,
-                    });
-                    if m.target.is_empty() {
-                        continue;
-                    }
-                }
-                if target.is_empty() {
-                    target = format!("/run/secrets/{id}");
-                }
-                // Secret and SSH mounts are encoded as the official client does:
-                // no input, output 0, not read-only (the engine mounts them read-only).
-                spec.mounts.push(pb::Mount {
-                    input: -1,
-                    dest: target,
-                    mount_type: pb::MountType::Secret as i32,
-                    secret_opt: Some(pb::SecretOpt {
-                        id,
-                        uid: m.uid.unwrap_or(0),
-                        gid: m.gid.unwrap_or(0),
-                        mode: m.mode.unwrap_or(0o400),
-                        optional: !m.required,
-                    }),
-                    ..Default::default()
-                });
-            }
-            "ssh" => {
-                // An empty id is the engine's `default`.
-                let id = m.id.clone();
-                ssh_count += 1;
-                if target.is_empty() {
-                    target = format!("/run/buildkit/ssh_agent.{}", ssh_count - 1);
-                }
-                if ssh_count == 1 && st.env.get("SSH_AUTH_SOCK").is_none() {
-                    spec.extra_env.push(format!("SSH_AUTH_SOCK={target}"));
-                }
-                spec.mounts.push(pb::Mount {
-                    input: -1,
-                    dest: target,
-                    mount_type: pb::MountType::Ssh as i32,
-                    ssh_opt: Some(pb::SshOpt {
-                        id,
-                        uid: m.uid.unwrap_or(0),
-                        gid: m.gid.unwrap_or(0),
-                        mode: m.mode.unwrap_or(0o600),
-                        optional: !m.required,
-                    }),
-                    ..Default::default()
-                });
-            }
-            kind => {
-                if target == "/" {
-                    return Err(
-                        Diagnostic::error(format!("invalid mount target {target:?}")).at(span),
-                    );
-                }
-                let mut input: Option<Output> = None;
-                if kind == "bind" || (kind == "cache" && m.from.is_some()) {
-                    input = match &m.from {
-                        None => ctx.context(),
-                        Some(from) => source_state(
-                            ctx,
-                            st,
-                            from,
-                            &super::SourceUse::Mount(m.target.clone()),
-                            span,
-                        )?,
-                    };
-                    if m.from.is_none() {
-                        ctx.context_paths
-                            .insert(super::clean_path(&format!("/{}", m.source)));
-                    }
-                }
-                let mut source = super::clean_path(&format!("/{}", m.source));
-                if source == "/" && (m.uid.is_some() || m.gid.is_some() || m.mode.is_some()) {
-                    // Like the official frontend: mount a prepared `/cache` directory
-                    // with the requested owner and mode.
-                    let mut node = OpNode::new(
-                        pb::op::Op::File(pb::FileOp {
-                            actions: vec![pb::FileAction {
-                                input: if input.is_some() { 0 } else { -1 },
-                                secondary_input: -1,
-                                output: 0,
-                                action: Some(pb::file_action::Action::Mkdir(pb::FileActionMkDir {
-                                    path: "/cache".into(),
-                                    mode: m.mode.unwrap_or(0o755) as i32,
-                                    make_parents: false,
-                                    owner: Some(pb::ChownOpt {
-                                        user: Some(pb::UserOpt {
-                                            user: Some(pb::user_opt::User::ById(
-                                                m.uid.unwrap_or(0),
-                                            )),
-                                        }),
-                                        group: Some(pb::UserOpt {
-                                            user: Some(pb::user_opt::User::ById(
-                                                m.gid.unwrap_or(0),
-                                            )),
-                                        }),
-                                    }),
-                                    timestamp: -1,
-                                })),
-                            }],
-                        }),
-                        input.into_iter().collect(),
-                    );
-                    node.platform = Some(pb_platform(&st.platform));
-                    node.name = Some("[internal] setting cache mount permissions".into());
-                    node.caps.insert("file.base");
-                    input = Some(Output {
-                        op: ctx.graph.push(node),
-                        index: 0,
-                    });
-                    source = "/cache".into();
-                }
-                let input_index = match input {
-                    Some(o) => {
-                        spec.inputs.push(o);
-                        spec.inputs.len() as i64 - 1
-                    }
-                    None => -1,
-                };
-                let readonly = m.readonly.unwrap_or(kind == "bind");
-                let mut mount = pb::Mount {
-                    input: input_index,
-                    selector: if source == "/" { String::new() } else { source },
-                    dest: target.clone(),
-                    output: -1,
-                    readonly,
-                    ..Default::default()
-                };
-                match kind {
-                    "cache" => {
-                        mount.mount_type = pb::MountType::Cache as i32;
-                        let id = if m.id.is_empty() {
-                            // The official default is Go's path.Clean of the target as
-                            // written: relative stays relative, empty becomes ".".
-                            crate::golang::path_clean(&m.target)
-                        } else {
-                            m.id.clone()
-                        };
-                        mount.cache_opt = Some(pb::CacheOpt {
-                            id: format!("{}/{}", ctx.opts.cache_mount_ns, id),
-                            sharing: match m.sharing.as_str() {
-                                "private" => pb::CacheSharingOpt::Private as i32,
-                                "locked" => pb::CacheSharingOpt::Locked as i32,
-                                _ => pb::CacheSharingOpt::Shared as i32,
-                            },
-                        });
-                    }
-                    "tmpfs" => {
-                        mount.mount_type = pb::MountType::Tmpfs as i32;
-                        mount.tmpfs_opt = Some(pb::TmpfsOpt { size: m.size });
-                    }
-                    _ => mount.mount_type = pb::MountType::Bind as i32,
-                }
-                spec.mounts.push(mount);
-            }
-        }
-    }
-    Ok(())
 }
 
 /// The state a `--from` / `from=` names: an earlier stage, a named context, or an image.
@@ -349,14 +151,19 @@ fn summarize_heredoc(doc: &str) -> String {
 
 /// Network and security modes of a RUN.
 pub(crate) fn modes(ctx: &Ctx<'_>, run: &Run) -> (i32, i32) {
-    let network = match run.network.as_deref().or(ctx.opts.network_mode.as_deref()) {
-        Some("none") => pb::NetMode::None as i32,
-        Some("host") => pb::NetMode::Host as i32,
-        _ => pb::NetMode::Unset as i32,
+    let forced = ctx
+        .opts
+        .network_mode
+        .as_deref()
+        .and_then(NetworkMode::parse);
+    let network = match run.network.or(forced) {
+        Some(NetworkMode::None) => pb::NetMode::None as i32,
+        Some(NetworkMode::Host) => pb::NetMode::Host as i32,
+        Some(NetworkMode::Default) | None => pb::NetMode::Unset as i32,
     };
-    let security = match run.security.as_deref() {
-        Some("insecure") => pb::SecurityMode::Insecure as i32,
-        _ => pb::SecurityMode::Sandbox as i32,
+    let security = match run.security {
+        Some(SecurityMode::Insecure) => pb::SecurityMode::Insecure as i32,
+        Some(SecurityMode::Sandbox) | None => pb::SecurityMode::Sandbox as i32,
     };
     (network, security)
 }
