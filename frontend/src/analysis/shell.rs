@@ -140,195 +140,241 @@ fn assignment(word: &str) -> Option<(&str, &str)> {
     .then_some((name, value))
 }
 
-#[allow(unused_assignments)] // the word-ending macro resets state also at the very end
+/// Splits a script into words and operators, skipping comments and heredoc bodies;
+/// records in `script` what it could not read for sure.
 fn tokenize(src: &str, script: &mut Script) -> Vec<Tok> {
-    let chars: Vec<char> = src.chars().collect();
-    let mut toks = Vec::new();
-    let mut i = 0;
-    let mut pending_heredocs: Vec<(String, bool)> = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut literal = true;
-
-    macro_rules! end_word {
-        () => {
-            if in_word {
-                toks.push(Tok::Word(Word {
-                    text: std::mem::take(&mut word),
-                    literal,
-                }));
-                in_word = false;
-                literal = true;
-            }
-        };
-    }
-
-    while i < chars.len() {
-        let c = chars[i];
+    let mut t = Tokenizer {
+        chars: src.chars().collect(),
+        i: 0,
+        toks: Vec::new(),
+        word: String::new(),
+        in_word: false,
+        literal: true,
+        pending_heredocs: Vec::new(),
+        script,
+    };
+    while t.i < t.chars.len() {
+        let c = t.chars[t.i];
         match c {
-            '\\' => {
-                if chars.get(i + 1) == Some(&'\n') {
-                    i += 2;
-                    continue;
-                }
-                in_word = true;
-                if let Some(&n) = chars.get(i + 1) {
-                    word.push(n);
-                }
-                i += 2;
-            }
-            '\'' => {
-                in_word = true;
-                let end = chars[i + 1..].iter().position(|&x| x == '\'');
-                match end {
-                    Some(e) => {
-                        word.extend(&chars[i + 1..i + 1 + e]);
-                        i += e + 2;
-                    }
-                    None => {
-                        script.uncertain = true;
-                        word.extend(&chars[i + 1..]);
-                        i = chars.len();
-                    }
-                }
-            }
-            '"' => {
-                in_word = true;
-                i += 1;
-                let mut closed = false;
-                while i < chars.len() {
-                    match chars[i] {
-                        '"' => {
-                            closed = true;
-                            i += 1;
-                            break;
-                        }
-                        '\\' if matches!(chars.get(i + 1), Some('"' | '\\' | '$' | '`')) => {
-                            word.push(chars[i + 1]);
-                            i += 2;
-                        }
-                        '\\' if chars.get(i + 1) == Some(&'\n') => i += 2,
-                        '$' | '`' => {
-                            literal = false;
-                            i = read_expansion(&chars, i, &mut word, script);
-                        }
-                        ch => {
-                            word.push(ch);
-                            i += 1;
-                        }
-                    }
-                }
-                if !closed {
-                    script.uncertain = true;
-                }
-            }
+            '\\' => t.backslash(),
+            '\'' => t.single_quoted(),
+            '"' => t.double_quoted(),
             '$' | '`' => {
-                in_word = true;
-                literal = false;
-                i = read_expansion(&chars, i, &mut word, script);
+                t.in_word = true;
+                t.literal = false;
+                t.i = read_expansion(&t.chars, t.i, &mut t.word, t.script);
             }
-            '#' if !in_word => {
-                while i < chars.len() && chars[i] != '\n' {
-                    i += 1;
-                }
-            }
+            '#' if !t.in_word => t.comment(),
             ' ' | '\t' => {
-                end_word!();
-                i += 1;
+                t.end_word();
+                t.i += 1;
             }
-            '\n' => {
-                end_word!();
-                toks.push(Tok::Newline);
-                i += 1;
-                // Skip heredoc bodies that start after this newline.
-                for (delim, strip) in pending_heredocs.drain(..) {
-                    loop {
-                        let start = i;
-                        while i < chars.len() && chars[i] != '\n' {
-                            i += 1;
-                        }
-                        let line: String = chars[start..i].iter().collect();
-                        let line = if strip {
-                            line.trim_start_matches('\t')
-                        } else {
-                            &line
-                        };
-                        i = (i + 1).min(chars.len());
-                        if line == delim || i >= chars.len() {
-                            break;
-                        }
-                    }
-                }
-            }
-            '&' | '|' | ';' | '(' | ')' | '<' | '>' => {
-                // A digit-only word right before a redirection is an fd number.
-                if matches!(c, '<' | '>') && in_word && word.chars().all(|d| d.is_ascii_digit()) {
-                    word.clear();
-                    in_word = false;
-                }
-                end_word!();
-                let two: String = chars[i..chars.len().min(i + 3)].iter().collect();
-                let (op, len): (&'static str, usize) = match () {
-                    _ if two.starts_with("<<-") => ("<<-", 3),
-                    _ if two.starts_with("&&") => ("&&", 2),
-                    _ if two.starts_with("||") => ("||", 2),
-                    _ if two.starts_with(";;") => (";;", 2),
-                    _ if two.starts_with("<<") => ("<<", 2),
-                    _ if two.starts_with(">>") => (">>", 2),
-                    _ if two.starts_with(">&") => (">&", 2),
-                    _ if two.starts_with("<&") => ("<&", 2),
-                    _ if two.starts_with("&>") => ("&>", 2),
-                    _ if two.starts_with(">|") => (">|", 2),
-                    _ => match c {
-                        '&' => ("&", 1),
-                        '|' => ("|", 1),
-                        ';' => (";", 1),
-                        '(' => ("(", 1),
-                        ')' => (")", 1),
-                        '<' => ("<", 1),
-                        _ => (">", 1),
-                    },
-                };
-                i += len;
-                if op == "<<" || op == "<<-" {
-                    // Read the delimiter word.
-                    while i < chars.len() && matches!(chars[i], ' ' | '\t') {
-                        i += 1;
-                    }
-                    let start = i;
-                    while i < chars.len()
-                        && !matches!(
-                            chars[i],
-                            ' ' | '\t' | '\n' | ';' | '&' | '|' | '<' | '>' | ')'
-                        )
-                    {
-                        i += 1;
-                    }
-                    let raw: String = chars[start..i].iter().collect();
-                    let delim: String = raw
-                        .chars()
-                        .filter(|c| !matches!(c, '\'' | '"' | '\\'))
-                        .collect();
-                    pending_heredocs.push((delim, op == "<<-"));
-                    // The delimiter is consumed here, so push a placeholder target.
-                    toks.push(Tok::Op("<<"));
-                    toks.push(Tok::Word(Word {
-                        text: raw,
-                        literal: true,
-                    }));
-                    continue;
-                }
-                toks.push(Tok::Op(op));
-            }
+            '\n' => t.newline(),
+            '&' | '|' | ';' | '(' | ')' | '<' | '>' => t.operator(c),
             _ => {
-                in_word = true;
-                word.push(c);
-                i += 1;
+                t.in_word = true;
+                t.word.push(c);
+                t.i += 1;
             }
         }
     }
-    end_word!();
-    toks
+    t.end_word();
+    t.toks
+}
+
+/// The tokenizer's state: position, tokens so far, the word being read, and heredocs
+/// whose bodies start after the next newline.
+struct Tokenizer<'a> {
+    chars: Vec<char>,
+    i: usize,
+    toks: Vec<Tok>,
+    word: String,
+    in_word: bool,
+    literal: bool,
+    pending_heredocs: Vec<(String, bool)>,
+    script: &'a mut Script,
+}
+
+impl Tokenizer<'_> {
+    /// Ends the current word, if any.
+    fn end_word(&mut self) {
+        if self.in_word {
+            self.toks.push(Tok::Word(Word {
+                text: std::mem::take(&mut self.word),
+                literal: self.literal,
+            }));
+            self.in_word = false;
+            self.literal = true;
+        }
+    }
+
+    /// `\` + newline continues the line; `\` + any other character is that character.
+    fn backslash(&mut self) {
+        if self.chars.get(self.i + 1) == Some(&'\n') {
+            self.i += 2;
+            return;
+        }
+        self.in_word = true;
+        if let Some(&n) = self.chars.get(self.i + 1) {
+            self.word.push(n);
+        }
+        self.i += 2;
+    }
+
+    /// `'...'`: literal up to the next quote (unclosed: uncertain, rest of input).
+    fn single_quoted(&mut self) {
+        self.in_word = true;
+        let start = self.i + 1;
+        match self.chars[start..].iter().position(|&x| x == '\'') {
+            Some(e) => {
+                self.word.extend(&self.chars[start..start + e]);
+                self.i += e + 2;
+            }
+            None => {
+                self.script.uncertain = true;
+                self.word.extend(&self.chars[start..]);
+                self.i = self.chars.len();
+            }
+        }
+    }
+
+    /// `"..."`: escapes of `"`, `\`, `$` and backquote, line continuations, and
+    /// expansions (which make the word non-literal).
+    fn double_quoted(&mut self) {
+        self.in_word = true;
+        self.i += 1;
+        let mut closed = false;
+        while self.i < self.chars.len() {
+            match self.chars[self.i] {
+                '"' => {
+                    closed = true;
+                    self.i += 1;
+                    break;
+                }
+                '\\' if matches!(self.chars.get(self.i + 1), Some('"' | '\\' | '$' | '`')) => {
+                    self.word.push(self.chars[self.i + 1]);
+                    self.i += 2;
+                }
+                '\\' if self.chars.get(self.i + 1) == Some(&'\n') => self.i += 2,
+                '$' | '`' => {
+                    self.literal = false;
+                    self.i = read_expansion(&self.chars, self.i, &mut self.word, self.script);
+                }
+                ch => {
+                    self.word.push(ch);
+                    self.i += 1;
+                }
+            }
+        }
+        if !closed {
+            self.script.uncertain = true;
+        }
+    }
+
+    /// `#` outside a word: a comment to the end of the line.
+    fn comment(&mut self) {
+        while self.i < self.chars.len() && self.chars[self.i] != '\n' {
+            self.i += 1;
+        }
+    }
+
+    /// A newline token, then the bodies of the heredocs started on the line.
+    fn newline(&mut self) {
+        self.end_word();
+        self.toks.push(Tok::Newline);
+        self.i += 1;
+        for (delim, strip) in std::mem::take(&mut self.pending_heredocs) {
+            self.skip_heredoc_body(&delim, strip);
+        }
+    }
+
+    /// Skips lines up to and including the delimiter line (`<<-` strips leading tabs).
+    fn skip_heredoc_body(&mut self, delim: &str, strip: bool) {
+        loop {
+            let start = self.i;
+            while self.i < self.chars.len() && self.chars[self.i] != '\n' {
+                self.i += 1;
+            }
+            let line: String = self.chars[start..self.i].iter().collect();
+            let line = if strip {
+                line.trim_start_matches('\t')
+            } else {
+                &line
+            };
+            self.i = (self.i + 1).min(self.chars.len());
+            if line == delim || self.i >= self.chars.len() {
+                break;
+            }
+        }
+    }
+
+    /// An operator (the longest that matches); a digit-only word right before a
+    /// redirection is an fd number and dropped; `<<`/`<<-` also read the delimiter.
+    fn operator(&mut self, c: char) {
+        if matches!(c, '<' | '>') && self.in_word && self.word.chars().all(|d| d.is_ascii_digit()) {
+            self.word.clear();
+            self.in_word = false;
+        }
+        self.end_word();
+        let ahead: String = self.chars[self.i..self.chars.len().min(self.i + 3)]
+            .iter()
+            .collect();
+        let (op, len) = operator_at(&ahead, c);
+        self.i += len;
+        if op == "<<" || op == "<<-" {
+            self.heredoc_delimiter(op == "<<-");
+        } else {
+            self.toks.push(Tok::Op(op));
+        }
+    }
+
+    /// Reads a heredoc's delimiter word: the body is skipped at the next newline, and
+    /// the delimiter stands as the redirection's target.
+    fn heredoc_delimiter(&mut self, strip: bool) {
+        while self.i < self.chars.len() && matches!(self.chars[self.i], ' ' | '\t') {
+            self.i += 1;
+        }
+        let start = self.i;
+        while self.i < self.chars.len()
+            && !matches!(
+                self.chars[self.i],
+                ' ' | '\t' | '\n' | ';' | '&' | '|' | '<' | '>' | ')'
+            )
+        {
+            self.i += 1;
+        }
+        let raw: String = self.chars[start..self.i].iter().collect();
+        let delim: String = raw
+            .chars()
+            .filter(|c| !matches!(c, '\'' | '"' | '\\'))
+            .collect();
+        self.pending_heredocs.push((delim, strip));
+        self.toks.push(Tok::Op("<<"));
+        self.toks.push(Tok::Word(Word {
+            text: raw,
+            literal: true,
+        }));
+    }
+}
+
+/// The operator starting with `c`, given up to three characters from it.
+fn operator_at(ahead: &str, c: char) -> (&'static str, usize) {
+    const TWO: [&str; 9] = ["&&", "||", ";;", "<<", ">>", ">&", "<&", "&>", ">|"];
+    if ahead.starts_with("<<-") {
+        return ("<<-", 3);
+    }
+    if let Some(op) = TWO.iter().find(|op| ahead.starts_with(*op)) {
+        return (op, 2);
+    }
+    match c {
+        '&' => ("&", 1),
+        '|' => ("|", 1),
+        ';' => (";", 1),
+        '(' => ("(", 1),
+        ')' => (")", 1),
+        '<' => ("<", 1),
+        _ => (">", 1),
+    }
 }
 
 /// Reads `$name`, `${...}`, `$(...)`, `$((...))` or a backquoted command starting at
