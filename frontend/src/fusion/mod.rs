@@ -226,7 +226,41 @@ pub fn plan_stage(
     opts: &BuildOptions,
     pctx: &PlanContext,
 ) -> StagePlan {
-    let mut plan = StagePlan {
+    let owned;
+    let facts: &[Option<RunFacts>] = match &pctx.facts {
+        Some(f) if f.len() == instructions.len() => f,
+        _ => {
+            owned = run_facts(instructions);
+            &owned
+        }
+    };
+    let mut p = Planner {
+        plan: new_plan(stage, instructions, stage_index),
+        instructions,
+        facts,
+        opts,
+        pctx,
+        stage_nofuse: has_nofuse(&stage.comments) && stage_index > 0 || pctx.file_nofuse,
+        shell: pctx.base_shell.clone().unwrap_or_default(),
+        group: Vec::new(),
+        last_key: None,
+        breaker: None,
+    };
+    for (i, instr) in instructions.iter().enumerate() {
+        match &instr.kind {
+            Kind::Run(run) => p.run(i, instr, run),
+            _ => p.other(i, instr),
+        }
+    }
+    p.flush();
+    let mut plan = p.plan;
+    plan.late_cleanups = late_cleanups(&plan, facts);
+    plan
+}
+
+/// An empty plan of the stage's instructions.
+fn new_plan(stage: &Stage, instructions: &[Instruction], stage_index: usize) -> StagePlan {
+    StagePlan {
         stage: stage_index,
         name: stage.name.clone(),
         steps: Vec::new(),
@@ -237,53 +271,142 @@ pub fn plan_stage(
             .map(|i| i.original.trim().to_string())
             .collect(),
         late_cleanups: Vec::new(),
-    };
-    let stage_nofuse = has_nofuse(&stage.comments) && stage_index > 0 || pctx.file_nofuse;
-    let mut shell = pctx.base_shell.clone().unwrap_or_default();
-    let mut group: Vec<Candidate> = Vec::new();
-    // The last RUN that drove a manager, and what came between it and now.
-    let mut last_key: Option<(BTreeSet<&'static str>, usize)> = None;
-    let mut breaker: Option<(String, usize)> = None;
+    }
+}
 
-    let owned;
-    let facts: &[Option<RunFacts>] = match &pctx.facts {
-        Some(f) if f.len() == instructions.len() => f,
-        _ => {
-            owned = run_facts(instructions);
-            &owned
+/// Cleanup-only RUNs left as steps of their own: their deletions save nothing.
+fn late_cleanups(plan: &StagePlan, facts: &[Option<RunFacts>]) -> Vec<(usize, Vec<&'static str>)> {
+    plan.steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Single(i) => facts[*i]
+                .as_ref()
+                .filter(|f| f.cleanup_only())
+                .map(|f| (*i, f.cleans.iter().copied().collect())),
+            Step::Fused(_) => None,
+        })
+        .collect()
+}
+
+/// The state of planning one stage.
+struct Planner<'a> {
+    plan: StagePlan,
+    instructions: &'a [Instruction],
+    facts: &'a [Option<RunFacts>],
+    opts: &'a BuildOptions,
+    pctx: &'a PlanContext,
+    stage_nofuse: bool,
+    /// The SHELL in effect.
+    shell: Vec<String>,
+    /// The group being gathered.
+    group: Vec<Candidate>,
+    /// The last RUN that drove a manager (its managers and line), and the first other
+    /// instruction since (keyword and line).
+    last_key: Option<(BTreeSet<&'static str>, usize)>,
+    breaker: Option<(String, usize)>,
+}
+
+impl Planner<'_> {
+    fn flush(&mut self) {
+        flush(
+            &mut self.group,
+            &mut self.plan,
+            self.instructions,
+            self.facts,
+            self.opts,
+            self.pctx,
+        );
+    }
+
+    fn skip(&mut self, i: usize, kind: SkipKind, reason: String) {
+        self.plan.skipped.push(Skip {
+            index: i,
+            span: self.instructions[i].span,
+            kind,
+            reason,
+        });
+    }
+
+    /// An instruction other than RUN ends the group, and is remembered as what stands
+    /// between two RUNs of a manager.
+    fn other(&mut self, i: usize, instr: &Instruction) {
+        self.flush();
+        if let Kind::Shell(sh) = &instr.kind {
+            self.shell = sh.clone();
         }
-    };
+        self.plan.steps.push(Step::Single(i));
+        if self.last_key.is_some() && self.breaker.is_none() {
+            self.breaker = Some((instr.keyword.to_ascii_uppercase(), instr.span.start_line));
+        }
+    }
 
-    for (i, instr) in instructions.iter().enumerate() {
-        let Kind::Run(run) = &instr.kind else {
-            flush(&mut group, &mut plan, instructions, facts, opts, pctx);
-            if let Kind::Shell(sh) = &instr.kind {
-                shell = sh.clone();
-            }
-            plan.steps.push(Step::Single(i));
-            if last_key.is_some() && breaker.is_none() {
-                breaker = Some((instr.keyword.to_ascii_uppercase(), instr.span.start_line));
-            }
-            continue;
-        };
-        let f = facts[i].clone().unwrap_or_default();
+    /// A RUN joins the group, starts the next one (saying why it did not join), or
+    /// stays alone (saying why, when it drives a manager).
+    fn run(&mut self, i: usize, instr: &Instruction, run: &Run) {
+        let f = self.facts[i].clone().unwrap_or_default();
         let key: BTreeSet<&'static str> = f.drives.union(&f.cleans).copied().collect();
-        let skip = |plan: &mut StagePlan, kind: SkipKind, reason: String| {
-            plan.skipped.push(Skip {
-                index: i,
-                span: instr.span,
-                kind,
-                reason,
-            })
-        };
         let reason = if key.is_empty() {
             None
-        } else if !opts.fuse {
+        } else {
+            self.alone_reason(instr, run, &f)
+        };
+        if key.is_empty() || reason.is_some() {
+            self.flush();
+            if let Some((kind, r)) = reason {
+                self.skip(i, kind, r);
+            }
+            self.plan.steps.push(Step::Single(i));
+            self.last_key = None;
+            self.breaker = None;
+            return;
+        }
+        let flags = format!("{:?}|{:?}|{:?}", run.mounts, run.network, run.security);
+        let joins = self.group.last().is_some_and(|last| {
+            last.index + 1 == i
+                && last.flags == flags
+                && (last.key == key
+                    || (f.cleanup_only() && f.cleans.is_subset(&group_drives(&self.group))))
+        });
+        if !joins {
+            if let Some(last) = self.group.last() {
+                let line = self.instructions[last.index].span.start_line;
+                let (kind, why) = not_joined(last, &f, &flags, &key);
+                self.skip(i, kind, format!("not fused with line {line}: {why}"));
+            } else if let (Some((prev_key, prev_line)), Some((kw, line))) =
+                (&self.last_key, &self.breaker)
+                && !prev_key.is_disjoint(&key)
+            {
+                let why = format!(
+                    "not fused with the {} RUN on line {prev_line}: {kw} on line {line} stands between them",
+                    names(prev_key)
+                );
+                self.skip(i, SkipKind::InstructionBetween, why);
+            }
+            self.flush();
+        }
+        self.last_key = Some((key.clone(), instr.span.start_line));
+        self.breaker = None;
+        self.group.push(Candidate {
+            index: i,
+            facts: f,
+            flags,
+            key,
+        });
+    }
+
+    /// Why a RUN that drives a manager must stay a step of its own, if it must.
+    fn alone_reason(
+        &self,
+        instr: &Instruction,
+        run: &Run,
+        f: &RunFacts,
+    ) -> Option<(SkipKind, String)> {
+        if !self.opts.fuse {
             Some((
                 SkipKind::FusionOff,
                 "fusion is off (fuse=off / SLIMFILE_FUSE=off)".to_string(),
             ))
-        } else if stage_nofuse || has_nofuse(&instr.comments) {
+        } else if self.stage_nofuse || has_nofuse(&instr.comments) {
             Some((SkipKind::Pragma, format!("`# {NOFUSE_PRAGMA}` pragma")))
         } else if !run.cmd.prepend_shell {
             Some((SkipKind::ExecForm, "exec form (JSON) RUN".to_string()))
@@ -292,10 +415,10 @@ pub fn plan_stage(
                 SkipKind::Background,
                 "starts a background job (`&`) that must not outlive its RUN".to_string(),
             ))
-        } else if !is_posix_shell(&shell) {
+        } else if !is_posix_shell(&self.shell) {
             Some((
                 SkipKind::NonPosixShell,
-                format!("SHELL {shell:?} is not a POSIX shell"),
+                format!("SHELL {:?} is not a POSIX shell", self.shell),
             ))
         } else if run.files.len() == 1
             && run.cmd.args.len() == 1
@@ -308,92 +431,41 @@ pub fn plan_stage(
             ))
         } else {
             None
-        };
-        if key.is_empty() || reason.is_some() {
-            flush(&mut group, &mut plan, instructions, facts, opts, pctx);
-            if let Some((kind, r)) = reason {
-                skip(&mut plan, kind, r);
-            }
-            plan.steps.push(Step::Single(i));
-            last_key = None;
-            breaker = None;
-            continue;
         }
-        let flags = format!("{:?}|{:?}|{:?}", run.mounts, run.network, run.security);
-        let joins = group.last().is_some_and(|last| {
-            last.index + 1 == i
-                && last.flags == flags
-                && (last.key == key
-                    || (f.cleanup_only() && f.cleans.is_subset(&group_drives(&group))))
-        });
-        if !joins {
-            if let Some(last) = group.last() {
-                let (kind, why) = if f.cleanup_only() {
-                    (
-                        SkipKind::CleansOtherCaches,
-                        format!(
-                            "it only cleans {} caches, which the RUNs before it did not write: the bytes stay in their layers",
-                            names(&f.cleans)
-                        ),
-                    )
-                } else if last.flags != flags {
-                    (
-                        SkipKind::FlagsDiffer,
-                        "its RUN flags (--mount/--network/--security) differ from the previous RUN's"
-                            .to_string(),
-                    )
-                } else {
-                    (
-                        SkipKind::OtherManager,
-                        format!(
-                            "it drives {} while the previous RUN drives {}",
-                            names(&key),
-                            names(&last.key)
-                        ),
-                    )
-                };
-                let line = instructions[last.index].span.start_line;
-                skip(
-                    &mut plan,
-                    kind,
-                    format!("not fused with line {line}: {why}"),
-                );
-            } else if let (Some((prev_key, prev_line)), Some((kw, line))) = (&last_key, &breaker)
-                && !prev_key.is_disjoint(&key)
-            {
-                skip(
-                    &mut plan,
-                    SkipKind::InstructionBetween,
-                    format!(
-                        "not fused with the {} RUN on line {prev_line}: {kw} on line {line} stands between them",
-                        names(prev_key)
-                    ),
-                );
-            }
-            flush(&mut group, &mut plan, instructions, facts, opts, pctx);
-        }
-        last_key = Some((key.clone(), instr.span.start_line));
-        breaker = None;
-        group.push(Candidate {
-            index: i,
-            facts: f,
-            flags,
-            key,
-        });
     }
-    flush(&mut group, &mut plan, instructions, facts, opts, pctx);
-    plan.late_cleanups = plan
-        .steps
-        .iter()
-        .filter_map(|s| match s {
-            Step::Single(i) => facts[*i]
-                .as_ref()
-                .filter(|f| f.cleanup_only())
-                .map(|f| (*i, f.cleans.iter().copied().collect())),
-            Step::Fused(_) => None,
-        })
-        .collect();
-    plan
+}
+
+/// Why a RUN that drives a manager did not join the group before it.
+fn not_joined(
+    last: &Candidate,
+    f: &RunFacts,
+    flags: &str,
+    key: &BTreeSet<&'static str>,
+) -> (SkipKind, String) {
+    if f.cleanup_only() {
+        (
+            SkipKind::CleansOtherCaches,
+            format!(
+                "it only cleans {} caches, which the RUNs before it did not write: the bytes stay in their layers",
+                names(&f.cleans)
+            ),
+        )
+    } else if last.flags != flags {
+        (
+            SkipKind::FlagsDiffer,
+            "its RUN flags (--mount/--network/--security) differ from the previous RUN's"
+                .to_string(),
+        )
+    } else {
+        (
+            SkipKind::OtherManager,
+            format!(
+                "it drives {} while the previous RUN drives {}",
+                names(key),
+                names(&last.key)
+            ),
+        )
+    }
 }
 
 fn names(set: &BTreeSet<&str>) -> String {
