@@ -16,7 +16,7 @@
 use std::collections::BTreeSet;
 
 use super::{Group, PlanContext, script};
-use crate::analysis::{self, RunFacts};
+use crate::analysis::{self, ManagerSpec, RunFacts};
 use crate::model::instructions::{Instruction, Kind, Run};
 use crate::model::options::{Assembly, BuildOptions, CleanupMode};
 
@@ -154,20 +154,14 @@ pub fn plan(
 ) {
     let mounted = mounted_dirs(first_run);
     g.guarded = mounted.clone();
-    let under_mount = |p: &str| {
-        let p = p.trim_end_matches('/').trim_matches('"');
-        mounted.iter().any(|m| {
-            let m = m.trim_end_matches('/');
-            p == m || p.starts_with(&format!("{m}/")) || m.starts_with(p.trim_end_matches('*'))
-        })
-    };
     let user = scope.user_at(g.members[0]);
-    let root = user.is_empty()
-        || user == "root"
-        || user == "0"
-        || user.starts_with("0:")
-        || user.starts_with("root:");
-    let own_step = opts.assembly == Assembly::Sync && opts.frontend_image.is_some();
+    let ctx = GroupCtx {
+        mounted: &mounted,
+        root: is_root(&user),
+        user,
+        own_step: opts.assembly == Assembly::Sync && opts.frontend_image.is_some(),
+        opts,
+    };
     let mut rm: Vec<String> = Vec::new();
     let mut extra: Vec<String> = Vec::new();
     let mut cleaned = Vec::new();
@@ -175,28 +169,11 @@ pub fn plan(
         let Some(spec) = analysis::manager(m) else {
             continue;
         };
-        let keep_all = scope
-            .cache_reader(m)
-            .map(|line| format!("a later RUN (line {line}) names {m}'s cache locations"))
-            .or_else(|| {
-                pctx.downstream_mentions.contains(m).then(|| {
-                    format!(
-                        "a later stage built on or taking from this one names {m}'s cache locations"
-                    )
-                })
-            });
-        if let Some(why) = keep_all {
+        if let Some(why) = keep_all_reason(scope, pctx, m) {
             g.notes.push(format!("kept every {m} cache: {why}"));
             continue;
         }
-        let keep_index = scope
-            .index_reader(m)
-            .map(|line| format!("a later RUN (line {line}) uses {m} without refreshing its index"))
-            .or_else(|| {
-                pctx.downstream_needs_index.contains(m).then(|| {
-                    format!("a later stage built on this one uses {m} without refreshing its index")
-                })
-            });
+        let keep_index = keep_index_reason(scope, pctx, m);
         if let Some(why) = &keep_index
             && !spec.index_paths.is_empty()
         {
@@ -209,64 +186,162 @@ pub fn plan(
             .copied()
             .filter(|p| !(keep_index.is_some() && spec.index_paths.contains(p)))
             .collect();
-        let skipped: Vec<&str> = paths.iter().copied().filter(|p| under_mount(p)).collect();
+        let skipped: Vec<&str> = paths
+            .iter()
+            .copied()
+            .filter(|p| ctx.under_mount(p))
+            .collect();
         if !skipped.is_empty() {
             g.notes.push(format!(
                 "left {} alone: a mount of the RUN is there",
                 skipped.join(" ")
             ));
         }
-        paths.retain(|p| !under_mount(p));
+        paths.retain(|p| !ctx.under_mount(p));
         if opts.cleanup == CleanupMode::CacheMount {
-            for mount in spec.mounts {
-                if mount.path.contains("$HOME") && !root {
-                    g.notes.push(format!(
-                        "{m}: no cache mount at {} for user {user:?} (home unknown); cleaned inline",
-                        mount.path
-                    ));
-                    continue;
-                }
-                let path = mount.path.replace("$HOME", "/root");
-                let keeps_index = keep_index.is_some()
-                    && mount.covers.iter().any(|c| spec.index_paths.contains(c));
-                let already = mounted
-                    .iter()
-                    .any(|d| path.starts_with(d.trim_end_matches('/')) || d.starts_with(&path));
-                if keeps_index || already {
-                    continue;
-                }
-                paths.retain(|p| !mount.covers.contains(p));
-                if !g.cache_mounts.contains(&path) {
-                    g.cache_mounts.push(path);
-                }
-            }
+            ctx.use_cache_mounts(g, m, spec, keep_index.is_some(), &mut paths);
         }
         rm.extend(paths.iter().map(|p| p.to_string()));
-        if !spec.extra_cleanup.is_empty()
-            && (opts.cleanup != CleanupMode::CacheMount || spec.mounts.is_empty())
-        {
-            // A tool's own clean command (`conda clean`) deletes where it likes; only
-            // one that deletes through `slimfile_rm` can be kept off the mounts.
-            let safe =
-                mounted.is_empty() || (own_step && spec.extra_cleanup.contains("slimfile_rm"));
-            if !safe {
-                let why = if own_step {
-                    "it could delete under a mount target of the RUN"
-                } else {
-                    // In the one-script form the cleanup shares the members' mounts.
-                    "in the script assembly it would run under the RUN's mounts"
-                };
-                g.notes
-                    .push(format!("{m}: `{}` not run: {why}", spec.extra_cleanup));
-            } else {
-                let bin = member_bin(scope.facts, &g.members, m).unwrap_or_else(|| m.to_string());
-                extra.push(spec.extra_cleanup.replace("{bin}", &script::sh_quote(&bin)));
-            }
+        if let Some(cmd) = ctx.tool_cleanup(g, m, spec, scope) {
+            extra.push(cmd);
         }
         cleaned.push(*m);
     }
+    g.cleanup_script = cleanup_script(&rm, &extra);
+    g.managers = cleaned.iter().map(|s| s.to_string()).collect();
+}
+
+/// Root as written in USER (empty, `root`, `0`, with or without a group).
+fn is_root(user: &str) -> bool {
+    user.is_empty()
+        || user == "root"
+        || user == "0"
+        || user.starts_with("0:")
+        || user.starts_with("root:")
+}
+
+/// Why all of `m`'s caches must stay: a later RUN, or a later stage built on or taking
+/// from this one, names their locations.
+fn keep_all_reason(scope: &Scope<'_>, pctx: &PlanContext, m: &str) -> Option<String> {
+    scope
+        .cache_reader(m)
+        .map(|line| format!("a later RUN (line {line}) names {m}'s cache locations"))
+        .or_else(|| {
+            pctx.downstream_mentions.contains(m).then(|| {
+                format!(
+                    "a later stage built on or taking from this one names {m}'s cache locations"
+                )
+            })
+        })
+}
+
+/// Why `m`'s package index must stay: a later RUN, or a later stage built on this one,
+/// uses `m` without refreshing it.
+fn keep_index_reason(scope: &Scope<'_>, pctx: &PlanContext, m: &str) -> Option<String> {
+    scope
+        .index_reader(m)
+        .map(|line| format!("a later RUN (line {line}) uses {m} without refreshing its index"))
+        .or_else(|| {
+            pctx.downstream_needs_index.contains(m).then(|| {
+                format!("a later stage built on this one uses {m} without refreshing its index")
+            })
+        })
+}
+
+/// What every manager of a group shares: the members' mounts, the user, and where the
+/// cleanup runs.
+struct GroupCtx<'a> {
+    mounted: &'a [String],
+    user: String,
+    root: bool,
+    /// The cleanup runs in a step of its own, without the members' mounts.
+    own_step: bool,
+    opts: &'a BuildOptions,
+}
+
+impl GroupCtx<'_> {
+    /// A literal cache path at, under or above one of the members' mount targets.
+    fn under_mount(&self, p: &str) -> bool {
+        let p = p.trim_end_matches('/').trim_matches('"');
+        self.mounted.iter().any(|m| {
+            let m = m.trim_end_matches('/');
+            p == m || p.starts_with(&format!("{m}/")) || m.starts_with(p.trim_end_matches('*'))
+        })
+    }
+
+    /// `cleanup=cache-mount`: the manager's cache mounts replace the paths they cover,
+    /// unless the index must stay, a member already mounts there, or the home is unknown.
+    fn use_cache_mounts(
+        &self,
+        g: &mut Group,
+        m: &str,
+        spec: &ManagerSpec,
+        keep_index: bool,
+        paths: &mut Vec<&str>,
+    ) {
+        for mount in spec.mounts {
+            if mount.path.contains("$HOME") && !self.root {
+                g.notes.push(format!(
+                    "{m}: no cache mount at {} for user {:?} (home unknown); cleaned inline",
+                    mount.path, self.user
+                ));
+                continue;
+            }
+            let path = mount.path.replace("$HOME", "/root");
+            let keeps_index =
+                keep_index && mount.covers.iter().any(|c| spec.index_paths.contains(c));
+            let already = self
+                .mounted
+                .iter()
+                .any(|d| path.starts_with(d.trim_end_matches('/')) || d.starts_with(&path));
+            if keeps_index || already {
+                continue;
+            }
+            paths.retain(|p| !mount.covers.contains(p));
+            if !g.cache_mounts.contains(&path) {
+                g.cache_mounts.push(path);
+            }
+        }
+    }
+
+    /// The manager's own clean command (`conda clean`), when it is safe to run: it
+    /// deletes where it likes, so only with no member mounts, or in a step of its own
+    /// when it deletes through `slimfile_rm`.
+    fn tool_cleanup(
+        &self,
+        g: &mut Group,
+        m: &str,
+        spec: &ManagerSpec,
+        scope: &Scope<'_>,
+    ) -> Option<String> {
+        if spec.extra_cleanup.is_empty()
+            || (self.opts.cleanup == CleanupMode::CacheMount && !spec.mounts.is_empty())
+        {
+            return None;
+        }
+        let safe = self.mounted.is_empty()
+            || (self.own_step && spec.extra_cleanup.contains("slimfile_rm"));
+        if !safe {
+            let why = if self.own_step {
+                "it could delete under a mount target of the RUN"
+            } else {
+                // In the one-script form the cleanup shares the members' mounts.
+                "in the script assembly it would run under the RUN's mounts"
+            };
+            g.notes
+                .push(format!("{m}: `{}` not run: {why}", spec.extra_cleanup));
+            return None;
+        }
+        let bin = member_bin(scope.facts, &g.members, m).unwrap_or_else(|| m.to_string());
+        Some(spec.extra_cleanup.replace("{bin}", &script::sh_quote(&bin)))
+    }
+}
+
+/// The cleanup script: the home lookup when a path needs it, the guarded removals, then
+/// the tools' own clean commands.
+fn cleanup_script(rm: &[String], extra: &[String]) -> String {
     let mut script = String::new();
-    if rm.iter().chain(&extra).any(|p| p.contains("$home")) {
+    if rm.iter().chain(extra).any(|p| p.contains("$home")) {
         script.push_str(
             "home=${HOME:-}; [ -n \"$home\" ] || home=$(awk -F: -v u=\"$(id -u)\" '$3==u{print $6; exit}' /etc/passwd 2>/dev/null); [ -n \"$home\" ] || home=/\n",
         );
@@ -275,11 +350,10 @@ pub fn plan(
         script.push_str(&format!("slimfile_rm {}\n", rm.join(" ")));
     }
     for e in extra {
-        script.push_str(&e);
+        script.push_str(e);
         script.push('\n');
     }
-    g.cleanup_script = script;
-    g.managers = cleaned.iter().map(|s| s.to_string()).collect();
+    script
 }
 
 /// The binary the group's first member that drives manager `m` invoked it as.
