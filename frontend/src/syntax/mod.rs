@@ -110,6 +110,7 @@ fn can_contain_heredoc(node: &Node) -> bool {
     matches!(target.name().as_str(), "run" | "copy" | "add") && !target.json
 }
 
+#[derive(Clone, Copy)]
 struct Line<'a> {
     /// Text without the line terminator.
     text: &'a str,
@@ -213,30 +214,67 @@ impl DirectiveScanner {
 /// Rejects what the official parser rejects (empty file, no instructions, non-string
 /// JSON arrays, unterminated heredocs, bad `escape` directive, `ENV` without value) with a
 /// located [`Diagnostic`]. Never panics.
-pub fn parse<'a>(src: &'a str) -> Result<Dockerfile, Diagnostic> {
+pub fn parse(src: &str) -> Result<Dockerfile, Diagnostic> {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
-    let lines = split_lines(src);
-    let mut escape = '\\';
-    let mut directives = Vec::new();
-    let mut scanner = DirectiveScanner {
-        done: false,
-        seen: Vec::new(),
+    let mut p = Parser {
+        src,
+        lines: split_lines(src),
+        i: 0,
+        escape: '\\',
+        directives: Vec::new(),
+        scanner: DirectiveScanner {
+            done: false,
+            seen: Vec::new(),
+        },
+        nodes: Vec::new(),
+        warnings: Vec::new(),
+        comments: Vec::new(),
     };
-    let mut nodes = Vec::new();
-    let mut warnings = Vec::new();
-    let mut comments: Vec<String> = Vec::new();
+    while p.i < p.lines.len() {
+        p.instruction()?;
+    }
+    if p.nodes.is_empty() {
+        let n = p.lines.len();
+        return Err(Diagnostic::error("file with no instructions").at_lines(n, n));
+    }
+    Ok(Dockerfile {
+        directives: p.directives,
+        escape: p.escape,
+        nodes: p.nodes,
+        warnings: p.warnings,
+    })
+}
 
-    // Processes one physical line: trims, records directives, drops comments.
-    let mut process = |text: &'a str,
-                       no: usize,
-                       strip_left: bool,
-                       escape: &mut char|
-     -> Result<(&'a str, bool), Diagnostic> {
+/// The parser's state: the physical lines and the next one to read, the escape
+/// character, and what was found so far.
+struct Parser<'a> {
+    src: &'a str,
+    lines: Vec<Line<'a>>,
+    i: usize,
+    escape: char,
+    directives: Vec<Directive>,
+    scanner: DirectiveScanner,
+    nodes: Vec<Node>,
+    warnings: Vec<Warning>,
+    /// Comment lines above the next instruction.
+    comments: Vec<String>,
+}
+
+impl<'a> Parser<'a> {
+    /// Processes one physical line: trims, records directives (the `escape` one takes
+    /// effect at once), drops comments. Returns the kept text and whether the line was
+    /// a directive.
+    fn process(
+        &mut self,
+        text: &'a str,
+        no: usize,
+        strip_left: bool,
+    ) -> Result<(&'a str, bool), Diagnostic> {
         let text = if strip_left { text.trim_start() } else { text };
         let mut directive_ok = false;
-        if let Some(d) = scanner.scan(text, no)? {
+        if let Some(d) = self.scanner.scan(text, no)? {
             if d.name == "escape" {
-                *escape = match d.value.as_str() {
+                self.escape = match d.value.as_str() {
                     "\\" => '\\',
                     "`" => '`',
                     v => {
@@ -247,46 +285,72 @@ pub fn parse<'a>(src: &'a str) -> Result<Dockerfile, Diagnostic> {
                     }
                 };
             }
-            directives.push(d);
+            self.directives.push(d);
             directive_ok = true;
         }
         let kept = if is_comment(text) { "" } else { text };
         Ok((kept, directive_ok))
-    };
+    }
 
-    let mut i = 0;
-    while i < lines.len() {
-        let line = &lines[i];
-        let no = i + 1;
-        i += 1;
+    /// Reads the next logical line (with its continuation lines and heredoc bodies)
+    /// into a node; comment and blank lines only update the pending comments.
+    fn instruction(&mut self) -> Result<(), Diagnostic> {
+        let line = self.lines[self.i];
+        let no = self.i + 1;
+        self.i += 1;
         if is_comment(line.text) {
             let c = line.text.trim_start()[1..].trim();
             if c.is_empty() {
-                comments.clear();
+                self.comments.clear();
             } else {
-                comments.push(c.to_string());
+                self.comments.push(c.to_string());
             }
         }
-        let (text, directive_ok) = process(line.text, no, true, &mut escape)?;
+        let (text, directive_ok) = self.process(line.text, no, true)?;
         if directive_ok {
-            comments.pop();
+            self.comments.pop();
         }
-        let start_line = no;
-        let start_byte = line.start + (line.text.len() - line.text.trim_start().len());
-        let (first, mut more) = trim_continuation(text, escape);
+        let (first, more) = trim_continuation(text, self.escape);
         if !more && first.is_empty() {
-            continue;
+            return Ok(());
         }
+        let mut span = Span {
+            start_line: no,
+            end_line: no,
+            start: line.start + (line.text.len() - line.text.trim_start().len()),
+            end: line.end,
+        };
+        let logical = self.continuation(first, more, &mut span)?;
+        let comments = std::mem::take(&mut self.comments);
+        let mut node = node_from_line(&logical, self.escape, comments)
+            .map_err(|d| d.at_lines(span.start_line, span.end_line))?;
+        if can_contain_heredoc(&node) && logical.contains("<<") {
+            for doc in heredocs_from_line(&logical) {
+                let doc = self.heredoc_body(doc, &mut span)?;
+                node.heredocs.push(doc);
+            }
+        }
+        node.span = span;
+        self.nodes.push(node);
+        Ok(())
+    }
+
+    /// Joins continuation lines onto `first`, skipping comment lines and warning about
+    /// empty ones; extends `span` to the last line read.
+    fn continuation(
+        &mut self,
+        first: &str,
+        mut more: bool,
+        span: &mut Span,
+    ) -> Result<String, Diagnostic> {
         let mut logical = first.to_string();
-        let mut end_line = no;
-        let mut end_byte = line.end;
         let mut empty_continuation = false;
-        while more && i < lines.len() {
-            let l = &lines[i];
-            i += 1;
-            end_line = i;
-            end_byte = l.end;
-            let (t, _) = process(l.text, i, false, &mut escape)?;
+        while more && self.i < self.lines.len() {
+            let l = self.lines[self.i];
+            self.i += 1;
+            span.end_line = self.i;
+            span.end = l.end;
+            let (t, _) = self.process(l.text, self.i, false)?;
             if is_comment(l.text) {
                 continue;
             }
@@ -294,67 +358,41 @@ pub fn parse<'a>(src: &'a str) -> Result<Dockerfile, Diagnostic> {
                 empty_continuation = true;
                 continue;
             }
-            let (part, cont) = trim_continuation(t, escape);
+            let (part, cont) = trim_continuation(t, self.escape);
             logical.push_str(part);
             more = cont;
         }
         if empty_continuation {
-            warnings.push(Warning {
+            self.warnings.push(Warning {
                 message: format!("Empty continuation line found in: {logical}"),
-                line: end_line,
+                line: span.end_line,
             });
         }
-        let mut node = node_from_line(&logical, escape, std::mem::take(&mut comments))
-            .map_err(|d| d.at_lines(start_line, end_line))?;
-        if can_contain_heredoc(&node) && logical.contains("<<") {
-            for mut doc in heredocs_from_line(&logical) {
-                let mut content = String::new();
-                let mut terminated = false;
-                while i < lines.len() {
-                    let l = &lines[i];
-                    i += 1;
-                    end_line = i;
-                    end_byte = l.end;
-                    let candidate = if doc.chomp {
-                        l.text.trim_start_matches('\t')
-                    } else {
-                        l.text
-                    };
-                    if candidate == doc.name {
-                        terminated = true;
-                        break;
-                    }
-                    content.push_str(&src[l.start..l.end]);
-                }
-                if !terminated {
-                    return Err(
-                        Diagnostic::error("unterminated heredoc").at_lines(start_line, end_line)
-                    );
-                }
-                doc.content = content;
-                node.heredocs.push(doc);
-            }
-        }
-        node.span = Span {
-            start_line,
-            end_line,
-            start: start_byte,
-            end: end_byte,
-        };
-        nodes.push(node);
+        Ok(logical)
     }
 
-    if nodes.is_empty() {
-        return Err(
-            Diagnostic::error("file with no instructions").at_lines(lines.len(), lines.len())
-        );
+    /// Reads a heredoc's body up to its delimiter line (`<<-` ignores leading tabs on
+    /// it); extends `span` to the delimiter.
+    fn heredoc_body(&mut self, mut doc: Heredoc, span: &mut Span) -> Result<Heredoc, Diagnostic> {
+        let mut content = String::new();
+        while self.i < self.lines.len() {
+            let l = self.lines[self.i];
+            self.i += 1;
+            span.end_line = self.i;
+            span.end = l.end;
+            let candidate = if doc.chomp {
+                l.text.trim_start_matches('\t')
+            } else {
+                l.text
+            };
+            if candidate == doc.name {
+                doc.content = content;
+                return Ok(doc);
+            }
+            content.push_str(&self.src[l.start..l.end]);
+        }
+        Err(Diagnostic::error("unterminated heredoc").at_lines(span.start_line, span.end_line))
     }
-    Ok(Dockerfile {
-        directives,
-        escape,
-        nodes,
-        warnings,
-    })
 }
 
 /// Builds a node from one logical line: keyword, flags and arguments in the shape the
