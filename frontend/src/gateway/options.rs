@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use bollard_buildkit_proto::moby::buildkit::v1::frontend::CacheOptionsEntry;
+use bollard_buildkit_proto::moby::buildkit::v1::frontend::{CacheOptionsEntry, PongResponse};
 
 use crate::diagnostics::Diagnostic;
 use crate::model::options::{BuildOptions, Platform};
@@ -49,48 +49,11 @@ impl FrontendOptions {
     pub fn from_map(raw: BTreeMap<String, String>, session_id: String) -> Result<Self, Diagnostic> {
         let mut build = BuildOptions::new();
         build.session_id = session_id.clone();
-        for (k, v) in &raw {
-            if let Some(arg) = k.strip_prefix("build-arg:") {
-                build.build_args.insert(arg.to_string(), v.clone());
-            } else if let Some(l) = k.strip_prefix("label:") {
-                build.labels.insert(l.to_string(), v.clone());
-            } else if let Some(c) = k.strip_prefix("context:") {
-                build.named_contexts.insert(c.to_string(), v.clone());
-            }
-        }
+        prefixed_maps(&raw, &mut build);
         build.target = raw.get("target").filter(|t| !t.is_empty()).cloned();
-        let mut platforms: Vec<Platform> = Vec::new();
-        for p in raw
-            .get("platform")
-            .map(String::as_str)
-            .unwrap_or_default()
-            .split(',')
-            .filter(|p| !p.trim().is_empty())
-        {
-            let p = Platform::parse(p)?;
-            if !platforms.contains(&p) {
-                platforms.push(p);
-            }
-        }
+        let platforms = target_platforms(&raw)?;
         build.platform = platforms.first().cloned();
-        let mut multi_platform = platforms.len() > 1;
-        if let Some(v) = build
-            .build_args
-            .get("BUILDKIT_MULTI_PLATFORM")
-            .or_else(|| raw.get("multi-platform"))
-            .filter(|v| !v.is_empty())
-        {
-            let b = parse_bool(v).ok_or_else(|| {
-                Diagnostic::error(format!("invalid boolean value for multi-platform: {v}"))
-            })?;
-            if !b && multi_platform {
-                return Err(Diagnostic::error(
-                    "conflicting config: returning multiple target platforms is not allowed",
-                ));
-            }
-            multi_platform = b;
-        }
-        build.multi_platform = multi_platform;
+        build.multi_platform = multi_platform(&raw, &build, platforms.len() > 1)?;
         if let Some(nc) = raw.get("no-cache") {
             build.no_cache = Some(
                 nc.split(',')
@@ -99,37 +62,7 @@ impl FrontendOptions {
                     .collect(),
             );
         }
-        if let Some(h) = raw.get("add-hosts") {
-            for pair in h.split(',').filter(|s| !s.is_empty()) {
-                let (host, ip) = pair
-                    .split_once(['=', ':'])
-                    .ok_or_else(|| Diagnostic::error(format!("invalid key-value pair {pair:?}")))?;
-                build.extra_hosts.push((host.to_string(), ip.to_string()));
-            }
-        }
-        build.hostname = raw
-            .get("hostname")
-            .or_else(|| build.build_args.get("BUILDKIT_SANDBOX_HOSTNAME"))
-            .cloned();
-        if let Some(s) = raw.get("shm-size").filter(|s| !s.is_empty()) {
-            build.shm_size = Some(
-                s.parse()
-                    .map_err(|_| Diagnostic::error(format!("invalid shm-size {s:?}")))?,
-            );
-        }
-        if let Some(u) = raw.get("ulimit") {
-            for item in u.split(',').filter(|s| !s.is_empty()) {
-                let (name, limits) = item
-                    .split_once('=')
-                    .ok_or_else(|| Diagnostic::error(format!("invalid ulimit {item:?}")))?;
-                let (soft, hard) = limits.split_once(':').unwrap_or((limits, limits));
-                let p = |v: &str| {
-                    v.parse::<i64>()
-                        .map_err(|_| Diagnostic::error(format!("invalid ulimit {item:?}")))
-                };
-                build.ulimits.push((name.to_string(), p(soft)?, p(hard)?));
-            }
-        }
+        sandbox_options(&raw, &mut build)?;
         build.network_mode = raw
             .get("force-network-mode")
             .filter(|m| m.as_str() != "sandbox")
@@ -140,19 +73,7 @@ impl FrontendOptions {
             .get("BUILDKIT_CACHE_MOUNT_NS")
             .cloned()
             .unwrap_or_default();
-        let fuse = raw
-            .get("fuse")
-            .or_else(|| build.build_args.get("SLIMFILE_FUSE"))
-            .cloned();
-        let cleanup = raw
-            .get("cleanup")
-            .or_else(|| build.build_args.get("SLIMFILE_CLEANUP"))
-            .cloned();
-        let assembly = raw
-            .get("assembly")
-            .or_else(|| build.build_args.get("SLIMFILE_ASSEMBLY"))
-            .cloned();
-        build.apply_slimfile_settings(fuse.as_deref(), cleanup.as_deref(), assembly.as_deref())?;
+        slimfile_settings(&raw, &mut build)?;
         // The image this frontend runs from also holds the `slimfile sync` tool.
         build.frontend_image = raw.get("source").filter(|s| !s.is_empty()).cloned();
         Ok(FrontendOptions {
@@ -177,6 +98,142 @@ impl FrontendOptions {
             raw,
         })
     }
+
+    /// Takes what the engine's `Ping` answer tells: its enabled LLB caps, and its first
+    /// worker's platform as the build platform unless one was given.
+    pub fn apply_pong(&mut self, pong: &PongResponse) {
+        self.build.llb_caps = Some(
+            pong.llb_caps
+                .iter()
+                .filter(|c| c.enabled)
+                .map(|c| c.id.clone())
+                .collect(),
+        );
+        if self.build.build_platform.is_none()
+            && let Some(p) = pong.workers.first().and_then(|w| w.platforms.first())
+        {
+            self.build.build_platform = Some(Platform {
+                os: p.os.clone(),
+                arch: p.architecture.clone(),
+                variant: p.variant.clone(),
+            });
+        }
+    }
+}
+
+/// The `build-arg:`, `label:` and `context:` options.
+fn prefixed_maps(raw: &BTreeMap<String, String>, build: &mut BuildOptions) {
+    for (k, v) in raw {
+        if let Some(arg) = k.strip_prefix("build-arg:") {
+            build.build_args.insert(arg.to_string(), v.clone());
+        } else if let Some(l) = k.strip_prefix("label:") {
+            build.labels.insert(l.to_string(), v.clone());
+        } else if let Some(c) = k.strip_prefix("context:") {
+            build.named_contexts.insert(c.to_string(), v.clone());
+        }
+    }
+}
+
+/// The target platforms of `platform` (a comma-separated list), each once.
+fn target_platforms(raw: &BTreeMap<String, String>) -> Result<Vec<Platform>, Diagnostic> {
+    let mut platforms: Vec<Platform> = Vec::new();
+    for p in raw
+        .get("platform")
+        .map(String::as_str)
+        .unwrap_or_default()
+        .split(',')
+        .filter(|p| !p.trim().is_empty())
+    {
+        let p = Platform::parse(p)?;
+        if !platforms.contains(&p) {
+            platforms.push(p);
+        }
+    }
+    Ok(platforms)
+}
+
+/// Whether to return one result per platform: `several` target platforms, unless
+/// `BUILDKIT_MULTI_PLATFORM` or `multi-platform` says so (never against `several`).
+fn multi_platform(
+    raw: &BTreeMap<String, String>,
+    build: &BuildOptions,
+    several: bool,
+) -> Result<bool, Diagnostic> {
+    let Some(v) = build
+        .build_args
+        .get("BUILDKIT_MULTI_PLATFORM")
+        .or_else(|| raw.get("multi-platform"))
+        .filter(|v| !v.is_empty())
+    else {
+        return Ok(several);
+    };
+    let b = parse_bool(v).ok_or_else(|| {
+        Diagnostic::error(format!("invalid boolean value for multi-platform: {v}"))
+    })?;
+    if !b && several {
+        return Err(Diagnostic::error(
+            "conflicting config: returning multiple target platforms is not allowed",
+        ));
+    }
+    Ok(b)
+}
+
+/// The RUN sandbox's options: `add-hosts`, `hostname`, `shm-size` and `ulimit`.
+fn sandbox_options(
+    raw: &BTreeMap<String, String>,
+    build: &mut BuildOptions,
+) -> Result<(), Diagnostic> {
+    if let Some(h) = raw.get("add-hosts") {
+        for pair in h.split(',').filter(|s| !s.is_empty()) {
+            let (host, ip) = pair
+                .split_once(['=', ':'])
+                .ok_or_else(|| Diagnostic::error(format!("invalid key-value pair {pair:?}")))?;
+            build.extra_hosts.push((host.to_string(), ip.to_string()));
+        }
+    }
+    build.hostname = raw
+        .get("hostname")
+        .or_else(|| build.build_args.get("BUILDKIT_SANDBOX_HOSTNAME"))
+        .cloned();
+    if let Some(s) = raw.get("shm-size").filter(|s| !s.is_empty()) {
+        build.shm_size = Some(
+            s.parse()
+                .map_err(|_| Diagnostic::error(format!("invalid shm-size {s:?}")))?,
+        );
+    }
+    if let Some(u) = raw.get("ulimit") {
+        for item in u.split(',').filter(|s| !s.is_empty()) {
+            build.ulimits.push(ulimit(item)?);
+        }
+    }
+    Ok(())
+}
+
+/// One `ulimit` item: `name=soft[:hard]`.
+fn ulimit(item: &str) -> Result<(String, i64, i64), Diagnostic> {
+    let (name, limits) = item
+        .split_once('=')
+        .ok_or_else(|| Diagnostic::error(format!("invalid ulimit {item:?}")))?;
+    let (soft, hard) = limits.split_once(':').unwrap_or((limits, limits));
+    let p = |v: &str| {
+        v.parse::<i64>()
+            .map_err(|_| Diagnostic::error(format!("invalid ulimit {item:?}")))
+    };
+    Ok((name.to_string(), p(soft)?, p(hard)?))
+}
+
+/// slimfile's own settings: `fuse`, `cleanup` and `assembly`, or the build args
+/// `SLIMFILE_FUSE`, `SLIMFILE_CLEANUP` and `SLIMFILE_ASSEMBLY`.
+fn slimfile_settings(
+    raw: &BTreeMap<String, String>,
+    build: &mut BuildOptions,
+) -> Result<(), Diagnostic> {
+    let setting =
+        |key: &str, arg: &str| raw.get(key).or_else(|| build.build_args.get(arg)).cloned();
+    let fuse = setting("fuse", "SLIMFILE_FUSE");
+    let cleanup = setting("cleanup", "SLIMFILE_CLEANUP");
+    let assembly = setting("assembly", "SLIMFILE_ASSEMBLY");
+    build.apply_slimfile_settings(fuse.as_deref(), cleanup.as_deref(), assembly.as_deref())
 }
 
 /// One `cache-imports` entry as the client sends it (Go's JSON of `CacheOptionsEntry`).

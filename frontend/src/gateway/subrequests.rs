@@ -1,16 +1,23 @@
 //! Frontend subrequests (`docker buildx build --call=outline|targets|check`):
 //! `frontend.subrequests.describe`, `frontend.outline`, `frontend.targets`,
 //! `frontend.lint`. Each returns a Result without refs whose metadata holds
-//! `result.json`, `result.txt` and `version` (and `result.statuscode` for lint).
+//! `result.json`, `result.txt` and `version` (and `result.statuscode` for lint);
+//! nothing is built. [`answer`] is the gateway's entry; the rest needs no engine.
 
 use std::collections::{BTreeMap, HashMap};
 
+use bollard_buildkit_proto::moby::buildkit::v1::frontend as fe;
 use serde_json::{Value, json};
+
+use super::errors::FrontendError;
+use super::resolve::resolve_images;
+use super::sources::LoadedDockerfile;
+use super::{Client, FrontendOptions};
 
 use crate::diagnostics::{Diagnostic, Span};
 use crate::llb::convert::ResolvedImage;
-use crate::model::instructions::{Kind, Program};
-use crate::model::mounts::parse_mount_raw;
+use crate::model::instructions::{Kind, Program, Stage};
+use crate::model::mounts::{MountSpec, parse_mount_raw};
 use crate::model::options::BuildOptions;
 
 /// The requests slimfile answers.
@@ -29,6 +36,41 @@ pub const SUPPORTED: &[(&str, &str)] = &[
         "List available subrequest types",
     ),
 ];
+
+/// Answers subrequest `req` about `dockerfile`: a result with metadata only, or an
+/// `Unimplemented` error for a request slimfile does not know.
+pub(super) async fn answer(
+    client: &mut Client,
+    req: &str,
+    opts: &FrontendOptions,
+    dockerfile: &LoadedDockerfile,
+) -> Result<fe::Result, FrontendError> {
+    // Lint with the real base images, so variables they define are not reported.
+    let images = match (req, crate::parse_program(&dockerfile.text)) {
+        ("frontend.lint", Ok((df, program))) => {
+            resolve_images(client, &program, df.escape, &opts.build)
+                .await
+                .ok()
+        }
+        _ => None,
+    };
+    let text = &dockerfile.text;
+    match handle(
+        req,
+        text,
+        &dockerfile.filename,
+        &opts.build,
+        images.as_ref(),
+    ) {
+        Some(Ok(metadata)) => Ok(fe::Result {
+            metadata,
+            attestations: Default::default(),
+            result: None,
+        }),
+        Some(Err(d)) => Err(dockerfile.located(d)),
+        None => Err(FrontendError::unsupported_request(req)),
+    }
+}
 
 fn location(span: Span) -> Value {
     json!({"sourceIndex": 0, "ranges": [{"start": {"line": span.start_line}, "end": {"line": span.end_line}}]})
@@ -135,6 +177,32 @@ fn outline(
     opts: &BuildOptions,
 ) -> HashMap<String, Vec<u8>> {
     let _ = filename;
+    let stage = outline_stage(program, opts);
+    let mut txt = String::from("TYPE      NAME  DESCRIPTION\n");
+    let args = outline_args(program, stage, &mut txt);
+    let mounts = outline_mounts(stage, &mut txt);
+    let mut v = json!({
+        "description": doc_comment(&stage.comments, stage.name.as_deref().unwrap_or("")),
+        "sources": [base64::Engine::encode(&base64::engine::general_purpose::STANDARD, text.as_bytes())],
+    });
+    if let Some(n) = &stage.name {
+        v["name"] = json!(n);
+    }
+    for (key, list) in [
+        ("args", args),
+        ("secrets", mounts.secrets),
+        ("ssh", mounts.ssh),
+        ("cache", mounts.cache),
+    ] {
+        if !list.is_empty() {
+            v[key] = json!(list);
+        }
+    }
+    meta(&v, txt, "1.0.0")
+}
+
+/// The stage an outline describes: the target, else the last stage.
+fn outline_stage<'a>(program: &'a Program, opts: &BuildOptions) -> &'a Stage {
     let target = opts
         .target
         .as_ref()
@@ -145,90 +213,89 @@ fn outline(
                 .position(|s| s.name.as_deref() == Some(t.to_ascii_lowercase().as_str()))
         })
         .unwrap_or(program.stages.len().saturating_sub(1));
-    let stage = &program.stages[target];
+    &program.stages[target]
+}
+
+/// The build args of the global scope and of `stage`, each once; their lines go to
+/// `txt`.
+fn outline_args(program: &Program, stage: &Stage, txt: &mut String) -> Vec<Value> {
     let mut args = Vec::new();
     let mut seen = Vec::new();
-    let mut txt = String::from("TYPE      NAME  DESCRIPTION\n");
     for instr in program.meta_args.iter().chain(stage.instructions.iter()) {
-        if let Kind::Arg(defs) = &instr.kind {
-            for d in defs {
-                if seen.contains(&d.key) {
-                    continue;
-                }
-                seen.push(d.key.clone());
-                let mut a = json!({"name": d.key, "location": location(instr.span)});
-                if let Some(v) = &d.value {
-                    a["value"] = json!(v);
-                }
-                let desc = doc_comment(&instr.comments, &d.key);
-                if !desc.is_empty() {
-                    a["description"] = json!(desc);
-                }
-                txt.push_str(&format!("BUILD ARG {}  {desc}\n", d.key));
-                args.push(a);
+        let Kind::Arg(defs) = &instr.kind else {
+            continue;
+        };
+        for d in defs {
+            if seen.contains(&d.key) {
+                continue;
             }
+            seen.push(d.key.clone());
+            let mut a = json!({"name": d.key, "location": location(instr.span)});
+            if let Some(v) = &d.value {
+                a["value"] = json!(v);
+            }
+            let desc = doc_comment(&instr.comments, &d.key);
+            if !desc.is_empty() {
+                a["description"] = json!(desc);
+            }
+            txt.push_str(&format!("BUILD ARG {}  {desc}\n", d.key));
+            args.push(a);
         }
     }
-    let mut secrets = Vec::new();
-    let mut ssh = Vec::new();
-    let mut cache = Vec::new();
+    args
+}
+
+/// The secrets, SSH sockets and cache mounts a stage's RUNs use.
+#[derive(Default)]
+struct OutlineMounts {
+    secrets: Vec<Value>,
+    ssh: Vec<Value>,
+    cache: Vec<Value>,
+}
+
+/// The mounts of `stage`'s RUNs; the secret and SSH lines go to `txt`.
+fn outline_mounts(stage: &Stage, txt: &mut String) -> OutlineMounts {
+    let mut out = OutlineMounts::default();
     for instr in &stage.instructions {
         let Kind::Run(r) = &instr.kind else { continue };
         for m in &r.mounts {
             let Ok(spec) = parse_mount_raw(&m.raw) else {
                 continue;
             };
-            match spec.kind.as_str() {
-                "secret" => {
-                    let id = if spec.id.is_empty() {
-                        spec.target.rsplit('/').next().unwrap_or("").to_string()
-                    } else {
-                        spec.id.clone()
-                    };
-                    txt.push_str(&format!("SECRET    {id}\n"));
-                    secrets.push(json!({"name": id, "required": spec.required, "location": location(instr.span)}));
-                }
-                "ssh" => {
-                    let id = if spec.id.is_empty() {
-                        "default".to_string()
-                    } else {
-                        spec.id.clone()
-                    };
-                    txt.push_str(&format!("SSH       {id}\n"));
-                    ssh.push(json!({"name": id, "required": spec.required, "location": location(instr.span)}));
-                }
-                "cache" => {
-                    let id = if spec.id.is_empty() {
-                        spec.target.clone()
-                    } else {
-                        spec.id.clone()
-                    };
-                    cache.push(json!({"ID": id, "Location": location(instr.span)}));
-                }
-                _ => {}
-            }
+            outline_mount(&spec, location(instr.span), &mut out, txt);
         }
     }
-    let mut v = json!({
-        "description": doc_comment(&stage.comments, stage.name.as_deref().unwrap_or("")),
-        "sources": [base64::Engine::encode(&base64::engine::general_purpose::STANDARD, text.as_bytes())],
-    });
-    if let Some(n) = &stage.name {
-        v["name"] = json!(n);
+    out
+}
+
+/// Adds one mount to the outline (only secret, ssh and cache mounts show).
+fn outline_mount(spec: &MountSpec, at: Value, out: &mut OutlineMounts, txt: &mut String) {
+    let id_or = |default: &str| {
+        if spec.id.is_empty() {
+            default.to_string()
+        } else {
+            spec.id.clone()
+        }
+    };
+    match spec.kind.as_str() {
+        "secret" => {
+            let id = id_or(spec.target.rsplit('/').next().unwrap_or(""));
+            txt.push_str(&format!("SECRET    {id}\n"));
+            out.secrets
+                .push(json!({"name": id, "required": spec.required, "location": at}));
+        }
+        "ssh" => {
+            let id = id_or("default");
+            txt.push_str(&format!("SSH       {id}\n"));
+            out.ssh
+                .push(json!({"name": id, "required": spec.required, "location": at}));
+        }
+        "cache" => {
+            let id = id_or(&spec.target);
+            out.cache.push(json!({"ID": id, "Location": at}));
+        }
+        _ => {}
     }
-    if !args.is_empty() {
-        v["args"] = json!(args);
-    }
-    if !secrets.is_empty() {
-        v["secrets"] = json!(secrets);
-    }
-    if !ssh.is_empty() {
-        v["ssh"] = json!(ssh);
-    }
-    if !cache.is_empty() {
-        v["cache"] = json!(cache);
-    }
-    meta(&v, txt, "1.0.0")
 }
 
 fn lint(
