@@ -19,6 +19,8 @@ mod solve;
 mod sources;
 mod stdio;
 mod subrequests;
+#[cfg(test)]
+mod tests;
 mod warn;
 
 use bollard_buildkit_proto::moby::buildkit::v1::frontend as fe;
