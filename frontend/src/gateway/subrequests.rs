@@ -17,7 +17,7 @@ use super::{Client, FrontendOptions};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::llb::convert::ResolvedImage;
 use crate::model::instructions::{Kind, Program, Stage};
-use crate::model::mounts::{MountSpec, parse_mount_raw};
+use crate::model::mounts::{MountKind, MountSpec, parse_mount_raw};
 use crate::model::options::BuildOptions;
 
 /// The requests slimfile answers.
@@ -277,24 +277,24 @@ fn outline_mount(spec: &MountSpec, at: Value, out: &mut OutlineMounts, txt: &mut
             spec.id.clone()
         }
     };
-    match spec.kind.as_str() {
-        "secret" => {
+    match spec.kind {
+        MountKind::Secret => {
             let id = id_or(spec.target.rsplit('/').next().unwrap_or(""));
             txt.push_str(&format!("SECRET    {id}\n"));
             out.secrets
                 .push(json!({"name": id, "required": spec.required, "location": at}));
         }
-        "ssh" => {
+        MountKind::Ssh => {
             let id = id_or("default");
             txt.push_str(&format!("SSH       {id}\n"));
             out.ssh
                 .push(json!({"name": id, "required": spec.required, "location": at}));
         }
-        "cache" => {
+        MountKind::Cache => {
             let id = id_or(&spec.target);
             out.cache.push(json!({"ID": id, "Location": at}));
         }
-        _ => {}
+        MountKind::Bind | MountKind::Tmpfs => {}
     }
 }
 
