@@ -159,125 +159,132 @@ pub fn parse_mount(
     raw: &str,
     mut expand_value: impl FnMut(&str) -> Result<String, Diagnostic>,
 ) -> Result<MountSpec, Diagnostic> {
-    let e = |m: String| Diagnostic::error(m);
     let mut m = MountSpec::default();
-    for field in csv_fields(raw).map_err(e)? {
-        let (key, value) = match field.split_once('=') {
-            Some((k, v)) => (k.to_ascii_lowercase(), Some(v.to_string())),
-            None => (field.to_ascii_lowercase(), None),
-        };
-        let Some(value) = value else {
-            match key.as_str() {
-                "readonly" | "ro" => m.readonly = Some(true),
-                "readwrite" | "rw" => m.readonly = Some(false),
-                "required" if m.kind.is_provided() => m.required = true,
-                "required" => {
-                    return Err(e(format!(
-                        "unexpected key 'required' for mount type '{}'",
-                        m.kind
-                    )));
-                }
-                _ => {
-                    return Err(e(format!(
-                        "invalid field '{field}' must be a key=value pair"
-                    )));
-                }
+    for field in csv_fields(raw).map_err(Diagnostic::error)? {
+        match field.split_once('=') {
+            None => bare_field(&mut m, &field)?,
+            Some((k, v)) => {
+                let value = expand_value(v)?;
+                value_field(&mut m, &k.to_ascii_lowercase(), &field, value)?;
             }
-            continue;
-        };
-        let value = expand_value(&value)?;
-        let parse_bool = |v: &str| match v.to_ascii_lowercase().as_str() {
-            "1" | "t" | "true" => Ok(true),
-            "0" | "f" | "false" => Ok(false),
-            _ => Err(e(format!("invalid value for {key}: {v}"))),
-        };
-        match key.as_str() {
-            "type" => {
-                m.kind = MountKind::parse(&value)
-                    .ok_or_else(|| e(format!("unsupported mount type {value:?}")))?;
-            }
-            "from" => m.from = Some(value),
-            "source" | "src" => m.source = value,
-            "target" | "dst" | "destination" => m.target = value,
-            "readonly" | "ro" => m.readonly = Some(parse_bool(&value)?),
-            "readwrite" | "rw" => m.readonly = Some(!parse_bool(&value)?),
-            "required" if m.kind.is_provided() => m.required = parse_bool(&value)?,
-            "size" if m.kind == MountKind::Tmpfs => {
-                m.size = parse_ram(&value)
-                    .ok_or_else(|| e(format!("invalid value for size: {value}")))?
-            }
-            "id" => m.id = value,
-            "sharing" => {
-                m.sharing = Some(
-                    Sharing::parse(&value)
-                        .ok_or_else(|| e(format!("unsupported sharing value {value:?}")))?,
-                );
-            }
-            "mode" => {
-                m.mode = Some(
-                    u32::from_str_radix(&value, 8)
-                        .map_err(|_| e(format!("invalid value {value} for mode")))?,
-                )
-            }
-            "uid" => {
-                m.uid = Some(
-                    value
-                        .parse()
-                        .map_err(|_| e(format!("invalid value {value} for uid")))?,
-                )
-            }
-            "gid" => {
-                m.gid = Some(
-                    value
-                        .parse()
-                        .map_err(|_| e(format!("invalid value {value} for gid")))?,
-                )
-            }
-            "env" => m.env = Some(value),
-            "required" | "size" => {
-                return Err(e(format!(
-                    "unexpected key '{key}' for mount type '{}'",
-                    m.kind
-                )));
-            }
-            _ => return Err(e(format!("unexpected key '{key}' in '{field}'"))),
         }
     }
-    let file_info = m.kind.is_provided() || m.kind == MountKind::Cache;
-    if !file_info {
+    validate(&m)?;
+    Ok(m)
+}
+
+/// A field without `=`: `ro`, `rw` or `required`.
+fn bare_field(m: &mut MountSpec, field: &str) -> Result<(), Diagnostic> {
+    match field.to_ascii_lowercase().as_str() {
+        "readonly" | "ro" => m.readonly = Some(true),
+        "readwrite" | "rw" => m.readonly = Some(false),
+        "required" if m.kind.is_provided() => m.required = true,
+        "required" => {
+            return Err(Diagnostic::error(format!(
+                "unexpected key 'required' for mount type '{}'",
+                m.kind
+            )));
+        }
+        _ => {
+            return Err(Diagnostic::error(format!(
+                "invalid field '{field}' must be a key=value pair"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A `key=value` field, the value expanded.
+fn value_field(m: &mut MountSpec, key: &str, field: &str, value: String) -> Result<(), Diagnostic> {
+    let e = |msg: String| Diagnostic::error(msg);
+    let parse_bool = |v: &str| match v.to_ascii_lowercase().as_str() {
+        "1" | "t" | "true" => Ok(true),
+        "0" | "f" | "false" => Ok(false),
+        _ => Err(e(format!("invalid value for {key}: {v}"))),
+    };
+    let id = |what: &str| -> Result<u32, Diagnostic> {
+        value
+            .parse()
+            .map_err(|_| e(format!("invalid value {value} for {what}")))
+    };
+    match key {
+        "type" => {
+            m.kind = MountKind::parse(&value)
+                .ok_or_else(|| e(format!("unsupported mount type {value:?}")))?;
+        }
+        "from" => m.from = Some(value),
+        "source" | "src" => m.source = value,
+        "target" | "dst" | "destination" => m.target = value,
+        "readonly" | "ro" => m.readonly = Some(parse_bool(&value)?),
+        "readwrite" | "rw" => m.readonly = Some(!parse_bool(&value)?),
+        "required" if m.kind.is_provided() => m.required = parse_bool(&value)?,
+        "size" if m.kind == MountKind::Tmpfs => {
+            m.size =
+                parse_ram(&value).ok_or_else(|| e(format!("invalid value for size: {value}")))?
+        }
+        "id" => m.id = value,
+        "sharing" => {
+            m.sharing = Some(
+                Sharing::parse(&value)
+                    .ok_or_else(|| e(format!("unsupported sharing value {value:?}")))?,
+            );
+        }
+        "mode" => {
+            m.mode = Some(
+                u32::from_str_radix(&value, 8)
+                    .map_err(|_| e(format!("invalid value {value} for mode")))?,
+            )
+        }
+        "uid" => m.uid = Some(id("uid")?),
+        "gid" => m.gid = Some(id("gid")?),
+        "env" => m.env = Some(value),
+        "required" | "size" => {
+            return Err(e(format!(
+                "unexpected key '{key}' for mount type '{}'",
+                m.kind
+            )));
+        }
+        _ => return Err(e(format!("unexpected key '{key}' in '{field}'"))),
+    }
+    Ok(())
+}
+
+/// The checks over the whole mount: owner and mode only where files are made, the
+/// secret mount's rules, sharing only for caches.
+fn validate(m: &MountSpec) -> Result<(), Diagnostic> {
+    let e = |msg: &str| Err(Diagnostic::error(msg.to_string()));
+    if !m.kind.is_provided() && m.kind != MountKind::Cache {
         for (set, name) in [
             (m.mode.is_some(), "mode"),
             (m.uid.is_some(), "uid"),
             (m.gid.is_some(), "gid"),
         ] {
             if set {
-                return Err(e(format!(
+                return e(&format!(
                     "{name} not allowed for {:?} type mounts",
                     m.kind.as_str()
-                )));
+                ));
             }
         }
     }
     if m.kind == MountKind::Secret {
         if m.from.is_some() {
-            return Err(e("secret mount should not have a from".into()));
+            return e("secret mount should not have a from");
         }
         if m.sharing.is_some() {
-            return Err(e("secret mount should not define sharing".into()));
+            return e("secret mount should not define sharing");
         }
         if m.source.is_empty() && m.target.is_empty() && m.id.is_empty() && m.env.is_none() {
-            return Err(e(
-                "invalid secret mount. one of source, target required".into()
-            ));
+            return e("invalid secret mount. one of source, target required");
         }
         if !m.source.is_empty() && !m.id.is_empty() {
-            return Err(e("both source and id can't be set".into()));
+            return e("both source and id can't be set");
         }
     }
     if m.sharing.is_some() && m.kind != MountKind::Cache {
-        return Err(e(format!("invalid cache sharing set for {} mount", m.kind)));
+        return e(&format!("invalid cache sharing set for {} mount", m.kind));
     }
-    Ok(m)
+    Ok(())
 }
 
 /// Parses a `--mount` value without expanding variables (for outlines and lint).
