@@ -284,14 +284,7 @@ impl Graph {
             let node = &self.ops[i];
             if let Some(f) = &node.foreign {
                 digests[i] = f.output.clone();
-                for bytes in &f.ops {
-                    if seen.insert(digest(bytes)) {
-                        def.def.push(bytes.clone());
-                    }
-                }
-                for (d, m) in &f.metadata {
-                    def.metadata.entry(d.clone()).or_insert_with(|| m.clone());
-                }
+                add_foreign(&mut def, &mut seen, f);
                 continue;
             }
             let op = pb::Op {
@@ -314,34 +307,7 @@ impl Graph {
             if node.fused {
                 fused.insert(dgst.clone());
             }
-            let meta = def.metadata.entry(dgst.clone()).or_default();
-            if let Some(name) = &node.name {
-                meta.description
-                    .insert("llb.customname".into(), name.clone());
-            }
-            if let Some(cmd) = &node.command {
-                meta.description
-                    .insert("com.docker.dockerfile.v1.command".into(), cmd.clone());
-            }
-            meta.ignore_cache |= node.ignore_cache;
-            for cap in &node.caps {
-                meta.caps.insert((*cap).to_string(), true);
-            }
-            let derived = match &node.op {
-                pb::op::Op::Exec(e) => super::caps::exec(e),
-                pb::op::Op::Source(s) => super::caps::source(s),
-                _ => Vec::new(),
-            };
-            for cap in derived {
-                meta.caps.insert(cap.to_string(), true);
-            }
-            if let Some((id, name, weak)) = &node.progress_group {
-                meta.progress_group = Some(pb::ProgressGroup {
-                    id: id.clone(),
-                    name: name.clone(),
-                    weak: *weak,
-                });
-            }
+            op_metadata(def.metadata.entry(dgst.clone()).or_default(), node);
             if source.is_some() && (!node.spans.is_empty() || node.bare_location) {
                 let loc = locations.entry(dgst.clone()).or_default();
                 loc.locations.push(pb::Location {
@@ -353,20 +319,7 @@ impl Graph {
                 def.def.push(bytes);
             }
         }
-        let last = pb::Op {
-            inputs: vec![pb::Input {
-                digest: digests[root.op].clone(),
-                index: root.index,
-            }],
-            ..Default::default()
-        };
-        let last = last.encode_to_vec();
-        let caps = super::caps::terminal(def.metadata.values());
-        let meta = def.metadata.entry(digest(&last)).or_default();
-        for cap in caps {
-            meta.caps.insert(cap.to_string(), true);
-        }
-        def.def.push(last);
+        push_terminal(&mut def, &digests[root.op], root.index);
         if let Some((filename, data)) = source {
             def.source = Some(pb::Source {
                 locations,
@@ -380,6 +333,66 @@ impl Graph {
         }
         (def, fused)
     }
+}
+
+/// Adds the ops and metadata of a definition made elsewhere (a named context's).
+fn add_foreign(def: &mut pb::Definition, seen: &mut BTreeSet<String>, f: &Foreign) {
+    for bytes in &f.ops {
+        if seen.insert(digest(bytes)) {
+            def.def.push(bytes.clone());
+        }
+    }
+    for (d, m) in &f.metadata {
+        def.metadata.entry(d.clone()).or_insert_with(|| m.clone());
+    }
+}
+
+/// An op's metadata: progress name, Dockerfile command, cache setting, capabilities
+/// (its own and those its kind implies) and progress group.
+fn op_metadata(meta: &mut pb::OpMetadata, node: &OpNode) {
+    if let Some(name) = &node.name {
+        meta.description
+            .insert("llb.customname".into(), name.clone());
+    }
+    if let Some(cmd) = &node.command {
+        meta.description
+            .insert("com.docker.dockerfile.v1.command".into(), cmd.clone());
+    }
+    meta.ignore_cache |= node.ignore_cache;
+    let derived = match &node.op {
+        pb::op::Op::Exec(e) => super::caps::exec(e),
+        pb::op::Op::Source(s) => super::caps::source(s),
+        _ => Vec::new(),
+    };
+    for cap in node.caps.iter().copied().chain(derived) {
+        meta.caps.insert(cap.to_string(), true);
+    }
+    if let Some((id, name, weak)) = &node.progress_group {
+        meta.progress_group = Some(pb::ProgressGroup {
+            id: id.clone(),
+            name: name.clone(),
+            weak: *weak,
+        });
+    }
+}
+
+/// The terminal op (one input: the result), with the capabilities the whole
+/// definition needs.
+fn push_terminal(def: &mut pb::Definition, root_digest: &str, index: i64) {
+    let last = pb::Op {
+        inputs: vec![pb::Input {
+            digest: root_digest.to_string(),
+            index,
+        }],
+        ..Default::default()
+    }
+    .encode_to_vec();
+    let caps = super::caps::terminal(def.metadata.values());
+    let meta = def.metadata.entry(digest(&last)).or_default();
+    for cap in caps {
+        meta.caps.insert(cap.to_string(), true);
+    }
+    def.def.push(last);
 }
 
 /// Encodes an op the way BuildKit's Go marshaller does, which BuildKit re-checks when it
