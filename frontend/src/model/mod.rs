@@ -3,6 +3,7 @@
 
 pub mod dockerignore;
 pub mod expand;
+mod flags;
 pub mod instructions;
 pub mod modes;
 pub mod mounts;
