@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use bollard_buildkit_proto::pb;
 
-use super::{Ctx, StageState, clean_path, expand, pb_platform, plain_progress_text};
+use super::{Ctx, StageState, clean_path, expand, plain_progress_text};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::llb::graph::{InputSet, OpNode, Output};
 use crate::model::instructions::{CopyInstr, Instruction, SourceContent};
@@ -167,7 +167,6 @@ pub(crate) fn dispatch_copy(
     }
     let actions = file_actions(copies, dest_input, inputs.inputs.len() as i64);
     let mut node = inputs.node(pb::op::Op::File(pb::FileOp { actions }));
-    node.platform = Some(pb_platform(&st.platform));
     node.name = Some(name.clone());
     node.spans = vec![span];
     node.ignore_cache = st.ignore_cache;
@@ -176,10 +175,7 @@ pub(crate) fn dispatch_copy(
     if link {
         node.progress_group = Some((group.clone(), name.clone(), true));
     }
-    let copied = Output {
-        op: ctx.graph.push(node),
-        index: 0,
-    };
+    let copied = ctx.push_on(node, &st.platform);
     st.state = match st.state {
         Some(base) if link => Some(merge_link(
             ctx,
@@ -295,7 +291,7 @@ fn remote_source(
         );
         node.name = Some(name.to_string());
         node.caps.insert("source.git");
-        let o = push(ctx, node);
+        let o = ctx.push(node);
         return Ok((inputs.add(&ctx.graph, o), args.action("/".into())));
     }
     let file = src
@@ -320,7 +316,7 @@ fn remote_source(
     node.name = Some(name.to_string());
     // The official frontend describes it with its (non-printable) params.
     node.command = Some(String::new());
-    let o = push(ctx, node);
+    let o = ctx.push(node);
     let idx = inputs.add(&ctx.graph, o);
     let mut cp = args.action(format!("/{file}"));
     cp.attempt_unpack_docker_compatibility = c.unpack.unwrap_or(false);
@@ -441,13 +437,6 @@ fn file_actions(
     actions
 }
 
-fn push(ctx: &mut Ctx<'_>, node: OpNode) -> Output {
-    Output {
-        op: ctx.graph.push(node),
-        index: 0,
-    }
-}
-
 /// The merge op of a `--link` copy: the stage, then the copied layer.
 fn merge_link(
     ctx: &mut Ctx<'_>,
@@ -469,10 +458,7 @@ fn merge_link(
     node.ignore_cache = st.ignore_cache;
     node.progress_group = Some((group, name, false));
     node.caps.insert("mergeop");
-    Output {
-        op: ctx.graph.push(node),
-        index: 0,
-    }
+    ctx.push(node)
 }
 
 fn has_wildcard(s: &str) -> bool {

@@ -163,6 +163,20 @@ pub struct UndefinedVar {
 }
 
 impl Ctx<'_> {
+    /// Adds an op to the graph; its first output.
+    pub fn push(&mut self, node: OpNode) -> Output {
+        Output {
+            op: self.graph.push(node),
+            index: 0,
+        }
+    }
+
+    /// Adds an op that runs on `platform`; its first output.
+    pub fn push_on(&mut self, mut node: OpNode, platform: &Platform) -> Output {
+        node.platform = Some(pb_platform(platform));
+        self.push(node)
+    }
+
     /// The build context as a state (`local://context`), created on first use; its
     /// follow-paths are filled in after dispatch.
     pub fn context(&mut self) -> State {
@@ -341,11 +355,7 @@ pub(crate) fn inline_file(
         }),
         Vec::new(),
     );
-    node.platform = Some(pb_platform(platform));
     node.name = Some("[internal] preparing inline document".into());
     node.caps.insert("file.base");
-    Output {
-        op: ctx.graph.push(node),
-        index: 0,
-    }
+    ctx.push_on(node, platform)
 }

@@ -233,8 +233,5 @@ fn push_source(
     node.platform = platform.map(super::pb_platform);
     node.name = Some(name);
     node.caps.insert(cap);
-    Some(Output {
-        op: ctx.graph.push(node),
-        index: 0,
-    })
+    Some(ctx.push(node))
 }

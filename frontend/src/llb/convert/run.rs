@@ -5,7 +5,7 @@ use bollard_buildkit_proto::pb;
 
 use super::metadata::with_shell;
 use super::run_mounts::add_mounts;
-use super::{Ctx, StageState, pb_platform, progress_text};
+use super::{Ctx, StageState, progress_text};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::fusion::Group;
 use crate::llb::graph::{InputSet, Output};
@@ -271,16 +271,12 @@ pub(crate) fn push_exec(
         cdi_devices: Vec::new(),
     };
     let mut node = inputs.node(pb::op::Op::Exec(exec));
-    node.platform = Some(pb_platform(&st.platform));
     node.name = Some(name);
     node.command = Some(command);
     node.spans = spans;
     node.ignore_cache = st.ignore_cache;
     node.caps.insert("exec.meta.base");
-    st.state = Some(Output {
-        op: ctx.graph.push(node),
-        index: 0,
-    });
+    st.state = Some(ctx.push_on(node, &st.platform));
 }
 
 /// RUN, unfused: exactly the official frontend's exec op.

@@ -6,7 +6,7 @@
 use bollard_buildkit_proto::pb;
 
 use super::run::{ExecSpec, source_state};
-use super::{Ctx, SourceUse, StageState, clean_path, expand, pb_platform};
+use super::{Ctx, SourceUse, StageState, clean_path, expand};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::llb::graph::{OpNode, Output};
 use crate::model::expand::Env as _;
@@ -228,13 +228,9 @@ fn cache_permissions(
         }),
         input.into_iter().collect(),
     );
-    node.platform = Some(pb_platform(&st.platform));
     node.name = Some("[internal] setting cache mount permissions".into());
     node.caps.insert("file.base");
-    Output {
-        op: ctx.graph.push(node),
-        index: 0,
-    }
+    ctx.push_on(node, &st.platform)
 }
 
 /// A cache mount's id (namespaced; by default Go's `path.Clean` of the target as

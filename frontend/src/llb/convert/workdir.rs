@@ -4,9 +4,9 @@
 use bollard_buildkit_proto::pb;
 
 use super::words::{clean_path, expand, normalize_workdir, plain_progress_text};
-use super::{Ctx, StageState, copy, pb_platform};
+use super::{Ctx, StageState, copy};
 use crate::diagnostics::Diagnostic;
-use crate::llb::graph::{OpNode, Output};
+use crate::llb::graph::OpNode;
 use crate::model::instructions::Instruction;
 
 /// WORKDIR `p` of instruction `instr`.
@@ -43,15 +43,11 @@ pub(super) fn dispatch_workdir(
             }),
             st.state.into_iter().collect(),
         );
-        node.platform = Some(pb_platform(&st.platform));
         node.name = Some(name);
         node.spans = vec![span];
         node.ignore_cache = st.ignore_cache;
         node.caps.insert("file.base");
-        st.state = Some(Output {
-            op: ctx.graph.push(node),
-            index: 0,
-        });
+        st.state = Some(ctx.push_on(node, &st.platform));
     }
     st.image.commit(format!("WORKDIR {wd}"), with_layer);
     Ok(())
