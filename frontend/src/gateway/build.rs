@@ -84,7 +84,15 @@ async fn build_platform(
         .map_err(|d| df.located(d))
     };
     let emitted = emit(&build)?;
-    check(&mut client, program, &emitted, df, report).await?;
+    check(
+        &mut client,
+        program,
+        &emitted,
+        df,
+        report && build.fusion_summary,
+        report,
+    )
+    .await?;
 
     let platform = emitted.platform.clone();
     let config =
@@ -107,13 +115,15 @@ async fn build_platform(
     })
 }
 
-/// Lints the emitted build: sends the warnings when `report`, and fails when the
+/// Lints the emitted build: sends the warnings when `report` (with the per-stage fusion
+/// summaries when `summary`), and fails when the
 /// Dockerfile asks lint violations to (`# check=error=true`).
 async fn check(
     client: &mut Client,
     program: &(Dockerfile, Program),
     emitted: &Emitted,
     df: &LoadedDockerfile,
+    summary: bool,
     report: bool,
 ) -> Result<(), FrontendError> {
     let findings = crate::lint::check(&program.0, &program.1, Some(emitted));
@@ -121,7 +131,7 @@ async fn check(
         warn(
             client,
             &df.digest,
-            emitted,
+            emitted.fusion.iter().filter(|_| summary),
             &findings,
             &df.filename,
             &df.data,

@@ -222,8 +222,8 @@ fn ulimit(item: &str) -> Result<(String, i64, i64), Diagnostic> {
     Ok((name.to_string(), p(soft)?, p(hard)?))
 }
 
-/// slimfile's own settings: `fuse`, `cleanup` and `assembly`, or the build args
-/// `SLIMFILE_FUSE`, `SLIMFILE_CLEANUP` and `SLIMFILE_ASSEMBLY`.
+/// slimfile's own settings: `fuse`, `cleanup`, `assembly` and `summary`, or the build
+/// args `SLIMFILE_FUSE`, `SLIMFILE_CLEANUP`, `SLIMFILE_ASSEMBLY` and `SLIMFILE_SUMMARY`.
 fn slimfile_settings(
     raw: &BTreeMap<String, String>,
     build: &mut BuildOptions,
@@ -233,7 +233,9 @@ fn slimfile_settings(
     let fuse = setting("fuse", "SLIMFILE_FUSE");
     let cleanup = setting("cleanup", "SLIMFILE_CLEANUP");
     let assembly = setting("assembly", "SLIMFILE_ASSEMBLY");
-    build.apply_slimfile_settings(fuse.as_deref(), cleanup.as_deref(), assembly.as_deref())
+    let summary = setting("summary", "SLIMFILE_SUMMARY");
+    build.apply_slimfile_settings(fuse.as_deref(), cleanup.as_deref(), assembly.as_deref())?;
+    build.apply_summary_setting(summary.as_deref())
 }
 
 /// One `cache-imports` entry as the client sends it (Go's JSON of `CacheOptionsEntry`).

@@ -663,11 +663,40 @@ async fn multi_platform_returns_a_ref_per_platform() {
 }
 
 #[tokio::test]
+async fn fusion_summary_is_not_a_warning_by_default() {
+    let df = "FROM debian\nRUN apt-get update\nRUN apt-get install -y curl\n";
+    let b = run_frontend(&[dockerfile(df)], &[], default_pong()).await;
+    returned_result(&b);
+    let shorts: Vec<String> = b
+        .record()
+        .warnings
+        .iter()
+        .map(|w| String::from_utf8_lossy(&w.short).into_owned())
+        .collect();
+    assert!(shorts.is_empty(), "{shorts:?}");
+    let b = run_frontend(
+        &[dockerfile(df)],
+        &[("build-arg:SLIMFILE_SUMMARY", "bogus")],
+        default_pong(),
+    )
+    .await;
+    let e = returned_error(&b);
+    assert!(
+        e.message.contains("invalid summary value \"bogus\""),
+        "{}",
+        e.message
+    );
+}
+
+#[tokio::test]
 async fn fused_runs_are_reported_once() {
     let df = "FROM debian\nRUN apt-get update\nRUN apt-get install -y curl\n";
     let b = run_frontend(
         &[dockerfile(df)],
-        &[("platform", "linux/amd64,linux/arm64")],
+        &[
+            ("platform", "linux/amd64,linux/arm64"),
+            ("build-arg:SLIMFILE_SUMMARY", "warn"),
+        ],
         default_pong(),
     )
     .await;

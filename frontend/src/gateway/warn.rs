@@ -1,4 +1,6 @@
-//! Build warnings (`Warn`): lint findings, and one line per stage summarising fusion.
+//! Build warnings (`Warn`): lint findings, and on request (`SLIMFILE_SUMMARY=warn`) one
+//! line per stage summarising fusion. By default the summary stays out of the warnings:
+//! it is information, which the progress names already carry.
 
 use bollard_buildkit_proto::moby::buildkit::v1::frontend as fe;
 use bollard_buildkit_proto::pb;
@@ -20,12 +22,13 @@ struct Warning {
     ranges: Vec<pb::Range>,
 }
 
-/// Sends build warnings: lint findings, and one line per stage summarising fusion.
+/// Sends build warnings: one line per stage of `plans` summarising fusion (the caller
+/// passes none unless `SLIMFILE_SUMMARY=warn`), then the lint findings.
 /// `digest` is the op that loaded the Dockerfile `filename` holding `data`.
 pub(super) async fn warn(
     client: &mut Client,
     digest: &str,
-    emitted: &crate::llb::convert::Emitted,
+    plans: impl Iterator<Item = &StagePlan>,
     findings: &[Finding],
     filename: &str,
     data: &[u8],
@@ -36,9 +39,7 @@ pub(super) async fn warn(
         definition: None,
         language: "Dockerfile".into(),
     };
-    let warnings = emitted
-        .fusion
-        .iter()
+    let warnings = plans
         .filter_map(fusion_summary)
         .chain(findings.iter().map(finding));
     for w in warnings {

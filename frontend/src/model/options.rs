@@ -139,6 +139,10 @@ pub struct BuildOptions {
     pub cleanup: CleanupMode,
     /// How a fused group becomes one layer.
     pub assembly: Assembly,
+    /// Send the per-stage fusion summary as a build warning (`SLIMFILE_SUMMARY=warn`).
+    /// Off by default: it is information (the progress names already show each group),
+    /// and CI summaries count warnings as problems.
+    pub fusion_summary: bool,
     /// The frontend's own image (the gateway's `source` option), which holds the
     /// `slimfile sync` tool that additive assembly runs. Without it, groups fall back
     /// to [`Assembly::Script`].
@@ -205,6 +209,7 @@ impl BuildOptions {
 
     /// Reads the fusion settings from build args / options `fuse`, `cleanup` and
     /// `assembly` (`SLIMFILE_FUSE`, `SLIMFILE_CLEANUP`, `SLIMFILE_ASSEMBLY`).
+    /// `SLIMFILE_SUMMARY` is read by [`BuildOptions::apply_summary_setting`].
     pub fn apply_slimfile_settings(
         &mut self,
         fuse: Option<&str>,
@@ -241,6 +246,23 @@ impl BuildOptions {
                 _ => {
                     return Err(Diagnostic::error(format!(
                         "invalid cleanup value {v:?}: expected inline, cache-mount or off"
+                    )));
+                }
+            };
+        }
+        Ok(())
+    }
+
+    /// `SLIMFILE_SUMMARY` / option `summary`: `warn` sends the per-stage fusion summary
+    /// as a build warning; `off` (or empty, the default) does not.
+    pub fn apply_summary_setting(&mut self, v: Option<&str>) -> Result<(), Diagnostic> {
+        if let Some(v) = v {
+            self.fusion_summary = match v.to_ascii_lowercase().as_str() {
+                "warn" => true,
+                "off" | "" => false,
+                _ => {
+                    return Err(Diagnostic::error(format!(
+                        "invalid summary value {v:?}: expected warn or off"
                     )));
                 }
             };
