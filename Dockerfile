@@ -21,6 +21,9 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
 FROM scratch AS frontend-base
 LABEL moby.buildkit.frontend.network.none="true"
 LABEL moby.buildkit.frontend.caps="moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts"
+# BuildKit starts a frontend as root whatever USER says; slimfile then switches
+# itself to 65532 (frontend/src/privileges.rs). USER covers `docker run`.
+USER 65532:65532
 ENTRYPOINT ["/slimfile"]
 
 FROM frontend-base AS from-binary

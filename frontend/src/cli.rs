@@ -234,6 +234,11 @@ fn file_name(file: &str) -> String {
 }
 
 fn run_gateway() -> ExitCode {
+    // Before the runtime starts a thread: see `privileges`. A failure leaves the
+    // process as it was (a rootless engine may not map NONROOT), and says so.
+    if let Err(e) = crate::privileges::drop_root() {
+        eprintln!("slimfile: still running as started: cannot drop privileges: {e}");
+    }
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

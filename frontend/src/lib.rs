@@ -24,6 +24,7 @@ pub mod image;
 pub mod lint;
 pub mod llb;
 pub mod model;
+pub mod privileges;
 pub mod rules;
 pub mod syntax;
 pub mod treesync;
