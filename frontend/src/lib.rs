@@ -18,6 +18,8 @@ pub mod analysis;
 pub mod cli;
 pub mod diagnostics;
 pub mod fusion;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gateway;
 pub mod golang;
 pub mod image;

@@ -16,9 +16,9 @@ mod errors;
 mod options;
 mod resolve;
 mod solve;
-mod sources;
+pub(crate) mod sources;
 mod stdio;
-mod subrequests;
+pub(crate) mod subrequests;
 #[cfg(test)]
 mod tests;
 mod warn;

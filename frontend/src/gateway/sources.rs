@@ -170,7 +170,7 @@ pub(super) async fn load_inputs(
 
 /// The image config of input `name`, from `input-metadata:NAME` (JSON holding a
 /// base64 `containerimage.config`).
-fn input_config(raw: &BTreeMap<String, String>, name: &str) -> Option<Vec<u8>> {
+pub(crate) fn input_config(raw: &BTreeMap<String, String>, name: &str) -> Option<Vec<u8>> {
     raw.get(&format!("input-metadata:{name}"))
         .and_then(|md| serde_json::from_str::<BTreeMap<String, String>>(md).ok())
         .and_then(|m| m.get("containerimage.config").cloned())
