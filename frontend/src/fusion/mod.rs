@@ -36,6 +36,12 @@ pub struct FusedOp {
     pub argv: Vec<String>,
     /// Cache mounts added by `cleanup=cache-mount`: (target, cache id without namespace).
     pub cache_mounts: Vec<(String, String)>,
+    /// True when `argv` is the stage's full shell plus the script, so that a shell-form
+    /// `RUN <<EOF` heredoc of the script runs exactly `argv`.
+    pub shell_form: bool,
+    /// Byte offset in the script (the last argv entry) where the cleanup begins (its
+    /// length when there is none).
+    pub cleanup_at: usize,
 }
 
 /// A run of RUN instructions emitted as one exec op.

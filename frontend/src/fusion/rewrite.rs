@@ -1,7 +1,13 @@
 //! `slimfile rewrite`: the plain Dockerfile that the official frontend builds into the
-//! same layers as slimfile. Every fused group becomes one exec-form `RUN` of the very
-//! argv slimfile runs (plus its cache mounts), with a comment naming the lines it came
-//! from; everything else is copied byte for byte.
+//! same layers as slimfile. Every fused group becomes one `RUN` of the very argv
+//! slimfile runs (plus its cache mounts), with a comment naming the lines it came from;
+//! everything else is copied byte for byte.
+//!
+//! The `RUN` is a shell-form heredoc, one original command per line and the cleanup as
+//! a commented last block, whenever that runs exactly the same argv: the official
+//! frontend runs a heredoc without a shebang as `SHELL + [body]`. Otherwise (a SHELL
+//! whose flags the script does not take, or a body holding the delimiter line) it is
+//! the exec form of the argv.
 
 use std::collections::BTreeMap;
 
@@ -42,15 +48,25 @@ pub fn rewrite(
                 }
             );
             text.push_str("RUN ");
+            text.push_str(&member_flags(&program.stages[plan.stage], spans[0]));
             for (target, id) in &op.cache_mounts {
                 text.push_str(&format!(
                     "--mount=type=cache,target={target},id={id},sharing=locked "
                 ));
             }
-            text.push_str(&serde_json::to_string(&op.argv).unwrap_or_default());
-            text.push('\n');
+            text.push_str(&run_body(op, &g.managers));
             let start = spans[0].start;
             let end = spans[spans.len() - 1].end;
+            // hadolint (2.15) cannot parse an instruction right after a heredoc's
+            // terminator line; BuildKit can. An empty line between suits both.
+            let rest = src.get(end..).unwrap_or("");
+            if text.ends_with(&format!("\n{DELIMITER}\n"))
+                && !rest.is_empty()
+                && !rest.starts_with('\n')
+                && !rest.starts_with("\r\n")
+            {
+                text.push('\n');
+            }
             edits.push((start, end, text));
         }
     }
@@ -66,5 +82,70 @@ pub fn rewrite(
         pos = end;
     }
     out.push_str(&src[pos..]);
+    out
+}
+
+/// The `--mount`, `--network` and `--security` flags of the RUN at `span`, as written,
+/// each followed by a space. Planning fuses only RUNs whose flags are equal, so the
+/// first member's are the group's.
+fn member_flags(
+    stage: &crate::model::instructions::Stage,
+    span: crate::diagnostics::Span,
+) -> String {
+    use crate::model::instructions::Kind;
+    use crate::model::modes::{NetworkMode, SecurityMode};
+    let Some(Kind::Run(r)) = stage
+        .instructions
+        .iter()
+        .find(|i| i.span == span)
+        .map(|i| &i.kind)
+    else {
+        return String::new();
+    };
+    let mut out = String::new();
+    for m in &r.mounts {
+        out.push_str(&format!("--mount={} ", m.raw));
+    }
+    match r.network {
+        Some(NetworkMode::Default) => out.push_str("--network=default "),
+        Some(NetworkMode::None) => out.push_str("--network=none "),
+        Some(NetworkMode::Host) => out.push_str("--network=host "),
+        None => {}
+    }
+    match r.security {
+        Some(SecurityMode::Sandbox) => out.push_str("--security=sandbox "),
+        Some(SecurityMode::Insecure) => out.push_str("--security=insecure "),
+        None => {}
+    }
+    out
+}
+
+/// The heredoc delimiter of a rewritten group (the cleanup guard uses `SLIMFILE_EOF`).
+const DELIMITER: &str = "SLIMFILE_GROUP";
+
+/// What follows `RUN ` and its mount flags: a heredoc of the script when it runs the
+/// same argv, else the exec form; ends with a newline.
+fn run_body(op: &FusedOp, managers: &[String]) -> String {
+    let script = op.argv.last().map_or("", String::as_str);
+    let heredoc_ok = op.shell_form
+        && script.ends_with('\n')
+        && op.cleanup_at <= script.len()
+        && script.is_char_boundary(op.cleanup_at)
+        && !script.lines().any(|l| l == DELIMITER);
+    if !heredoc_ok {
+        return format!("{}\n", serde_json::to_string(&op.argv).unwrap_or_default());
+    }
+    let (commands, cleanup) = script.split_at(op.cleanup_at);
+    let mut out = format!("<<{DELIMITER}\n{commands}");
+    if !cleanup.is_empty() {
+        out.push_str(&format!(
+            "# slimfile: {} cleanup, in the same layer: it deletes only the caches the \
+             manager wrote, never under a mount (docs/cleanup.md)\n",
+            managers.join(", ")
+        ));
+        out.push_str(cleanup);
+    }
+    out.push_str(DELIMITER);
+    out.push('\n');
     out
 }

@@ -28,6 +28,15 @@ pub fn fused_argv(shell: &[String], members: &[Vec<String>], cleanup: &str) -> V
     argv
 }
 
+/// How many bytes `fused_argv` appends to the script for `cleanup`.
+pub fn appended_len(cleanup: &str) -> usize {
+    match cleanup {
+        "" => 0,
+        c if c.ends_with('\n') => c.len(),
+        c => c.len() + 1,
+    }
+}
+
 /// Quotes a string for POSIX sh as one word.
 pub fn sh_quote(s: &str) -> String {
     if !s.is_empty()

@@ -2,13 +2,108 @@ FROM debian:bookworm
 
 # One apt layer: refresh the lists, install, and delete the lists in the same RUN.
 # slimfile: line 4 as one layer, with apt cleanup
-RUN ["/bin/sh","-c","/bin/sh -c 'apt-get update  && apt-get install -y --no-install-recommends       python3 python3-venv       python3-dev build-essential       libopenblas0  && rm -rf /var/lib/apt/lists/*' || exit $?\nslimfile_take() {\n  case \"$1\" in *\"\n\"*) return ;; esac\n  case \"${1#/}\" in ''|.|..|*/.|*/..) return ;; */*) ;; *) echo \"slimfile: kept $1: a top-level directory\" >&2; return ;; esac\n  slimfile_skip=\n  while IFS= read -r m; do\n    [ -n \"$m\" ] || continue\n    m=\"${m%/}\"\n    case \"$1/\" in \"$m\"/*) slimfile_skip=1 ;; esac\n    case \"$m/\" in \"$1\"/*) slimfile_skip=1 ;; esac\n  done <<SLIMFILE_EOF\n$slimfile_keep\nSLIMFILE_EOF\n  if [ -n \"$slimfile_skip\" ]; then echo \"slimfile: kept $1: a mount of the group is there\" >&2; return; fi\n  slimfile_q=\"$slimfile_q$1\n\"\n}\nslimfile_rm() {\n  slimfile_q=\n  for p in \"$@\"; do\n    case \"$p\" in /*) ;; *) continue ;; esac\n    case \"$p\" in\n      */)\n        [ -d \"$p\" ] || continue\n        d=$(cd -P -- \"$p\" 2>/dev/null && pwd -P) || continue\n        case \"${d#/}\" in ''|*\"\n\"*) continue ;; */*) ;; *) echo \"slimfile: kept the contents of $d: a top-level directory\" >&2; continue ;; esac\n        for c in \"$d\"/* \"$d\"/.[!.]* \"$d\"/..?*; do\n          [ -e \"$c\" ] || [ -L \"$c\" ] || continue\n          slimfile_take \"$c\"\n        done ;;\n      *)\n        [ -e \"$p\" ] || [ -L \"$p\" ] || continue\n        d=$(cd -P -- \"${p%/*}/\" 2>/dev/null && pwd -P) || continue\n        slimfile_take \"${d%/}/${p##*/}\" ;;\n    esac\n  done\n  printf %s \"$slimfile_q\" | while IFS= read -r q; do\n    [ -n \"$q\" ] && { rm -rf -- \"$q\" 2>/dev/null || echo \"slimfile: could not remove $q\" >&2; }\n  done\n  return 0\n}\nslimfile_keep=''\nslimfile_rm /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*\n"]
+RUN <<SLIMFILE_GROUP
+/bin/sh -c 'apt-get update  && apt-get install -y --no-install-recommends       python3 python3-venv       python3-dev build-essential       libopenblas0  && rm -rf /var/lib/apt/lists/*' || exit $?
+# slimfile: apt cleanup, in the same layer: it deletes only the caches the manager wrote, never under a mount (docs/cleanup.md)
+slimfile_take() {
+  case "$1" in *"
+"*) return ;; esac
+  case "${1#/}" in ''|.|..|*/.|*/..) return ;; */*) ;; *) echo "slimfile: kept $1: a top-level directory" >&2; return ;; esac
+  slimfile_skip=
+  while IFS= read -r m; do
+    [ -n "$m" ] || continue
+    m="${m%/}"
+    case "$1/" in "$m"/*) slimfile_skip=1 ;; esac
+    case "$m/" in "$1"/*) slimfile_skip=1 ;; esac
+  done <<SLIMFILE_EOF
+$slimfile_keep
+SLIMFILE_EOF
+  if [ -n "$slimfile_skip" ]; then echo "slimfile: kept $1: a mount of the group is there" >&2; return; fi
+  slimfile_q="$slimfile_q$1
+"
+}
+slimfile_rm() {
+  slimfile_q=
+  for p in "$@"; do
+    case "$p" in /*) ;; *) continue ;; esac
+    case "$p" in
+      */)
+        [ -d "$p" ] || continue
+        d=$(cd -P -- "$p" 2>/dev/null && pwd -P) || continue
+        case "${d#/}" in ''|*"
+"*) continue ;; */*) ;; *) echo "slimfile: kept the contents of $d: a top-level directory" >&2; continue ;; esac
+        for c in "$d"/* "$d"/.[!.]* "$d"/..?*; do
+          [ -e "$c" ] || [ -L "$c" ] || continue
+          slimfile_take "$c"
+        done ;;
+      *)
+        [ -e "$p" ] || [ -L "$p" ] || continue
+        d=$(cd -P -- "${p%/*}/" 2>/dev/null && pwd -P) || continue
+        slimfile_take "${d%/}/${p##*/}" ;;
+    esac
+  done
+  printf %s "$slimfile_q" | while IFS= read -r q; do
+    [ -n "$q" ] && { rm -rf -- "$q" 2>/dev/null || echo "slimfile: could not remove $q" >&2; }
+  done
+  return 0
+}
+slimfile_keep=''
+slimfile_rm /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*
+SLIMFILE_GROUP
 
 RUN python3 -m venv /opt/venv
 
 # One pip layer, no pip cache written.
 # slimfile: line 14 as one layer, with pip cleanup
-RUN ["/bin/sh","-c","/bin/sh -c '/opt/venv/bin/pip install --no-cache-dir --upgrade pip==26.3  && /opt/venv/bin/pip install --no-cache-dir       numpy==2.4.6       pandas==3.1.1       scipy==1.17.1 scikit-learn==1.9.1       docopt==0.6.2' || exit $?\nslimfile_take() {\n  case \"$1\" in *\"\n\"*) return ;; esac\n  case \"${1#/}\" in ''|.|..|*/.|*/..) return ;; */*) ;; *) echo \"slimfile: kept $1: a top-level directory\" >&2; return ;; esac\n  slimfile_skip=\n  while IFS= read -r m; do\n    [ -n \"$m\" ] || continue\n    m=\"${m%/}\"\n    case \"$1/\" in \"$m\"/*) slimfile_skip=1 ;; esac\n    case \"$m/\" in \"$1\"/*) slimfile_skip=1 ;; esac\n  done <<SLIMFILE_EOF\n$slimfile_keep\nSLIMFILE_EOF\n  if [ -n \"$slimfile_skip\" ]; then echo \"slimfile: kept $1: a mount of the group is there\" >&2; return; fi\n  slimfile_q=\"$slimfile_q$1\n\"\n}\nslimfile_rm() {\n  slimfile_q=\n  for p in \"$@\"; do\n    case \"$p\" in /*) ;; *) continue ;; esac\n    case \"$p\" in\n      */)\n        [ -d \"$p\" ] || continue\n        d=$(cd -P -- \"$p\" 2>/dev/null && pwd -P) || continue\n        case \"${d#/}\" in ''|*\"\n\"*) continue ;; */*) ;; *) echo \"slimfile: kept the contents of $d: a top-level directory\" >&2; continue ;; esac\n        for c in \"$d\"/* \"$d\"/.[!.]* \"$d\"/..?*; do\n          [ -e \"$c\" ] || [ -L \"$c\" ] || continue\n          slimfile_take \"$c\"\n        done ;;\n      *)\n        [ -e \"$p\" ] || [ -L \"$p\" ] || continue\n        d=$(cd -P -- \"${p%/*}/\" 2>/dev/null && pwd -P) || continue\n        slimfile_take \"${d%/}/${p##*/}\" ;;\n    esac\n  done\n  printf %s \"$slimfile_q\" | while IFS= read -r q; do\n    [ -n \"$q\" ] && { rm -rf -- \"$q\" 2>/dev/null || echo \"slimfile: could not remove $q\" >&2; }\n  done\n  return 0\n}\nslimfile_keep=''\nhome=${HOME:-}; [ -n \"$home\" ] || home=$(awk -F: -v u=\"$(id -u)\" '$3==u{print $6; exit}' /etc/passwd 2>/dev/null); [ -n \"$home\" ] || home=/\nslimfile_rm \"${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}\"/http/ \"${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}\"/http-v2/ \"${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}\"/wheels/ \"${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}\"/selfcheck*\n"]
+RUN <<SLIMFILE_GROUP
+/bin/sh -c '/opt/venv/bin/pip install --no-cache-dir --upgrade pip==26.3  && /opt/venv/bin/pip install --no-cache-dir       numpy==2.4.6       pandas==3.1.1       scipy==1.17.1 scikit-learn==1.9.1       docopt==0.6.2' || exit $?
+# slimfile: pip cleanup, in the same layer: it deletes only the caches the manager wrote, never under a mount (docs/cleanup.md)
+slimfile_take() {
+  case "$1" in *"
+"*) return ;; esac
+  case "${1#/}" in ''|.|..|*/.|*/..) return ;; */*) ;; *) echo "slimfile: kept $1: a top-level directory" >&2; return ;; esac
+  slimfile_skip=
+  while IFS= read -r m; do
+    [ -n "$m" ] || continue
+    m="${m%/}"
+    case "$1/" in "$m"/*) slimfile_skip=1 ;; esac
+    case "$m/" in "$1"/*) slimfile_skip=1 ;; esac
+  done <<SLIMFILE_EOF
+$slimfile_keep
+SLIMFILE_EOF
+  if [ -n "$slimfile_skip" ]; then echo "slimfile: kept $1: a mount of the group is there" >&2; return; fi
+  slimfile_q="$slimfile_q$1
+"
+}
+slimfile_rm() {
+  slimfile_q=
+  for p in "$@"; do
+    case "$p" in /*) ;; *) continue ;; esac
+    case "$p" in
+      */)
+        [ -d "$p" ] || continue
+        d=$(cd -P -- "$p" 2>/dev/null && pwd -P) || continue
+        case "${d#/}" in ''|*"
+"*) continue ;; */*) ;; *) echo "slimfile: kept the contents of $d: a top-level directory" >&2; continue ;; esac
+        for c in "$d"/* "$d"/.[!.]* "$d"/..?*; do
+          [ -e "$c" ] || [ -L "$c" ] || continue
+          slimfile_take "$c"
+        done ;;
+      *)
+        [ -e "$p" ] || [ -L "$p" ] || continue
+        d=$(cd -P -- "${p%/*}/" 2>/dev/null && pwd -P) || continue
+        slimfile_take "${d%/}/${p##*/}" ;;
+    esac
+  done
+  printf %s "$slimfile_q" | while IFS= read -r q; do
+    [ -n "$q" ] && { rm -rf -- "$q" 2>/dev/null || echo "slimfile: could not remove $q" >&2; }
+  done
+  return 0
+}
+slimfile_keep=''
+home=${HOME:-}; [ -n "$home" ] || home=$(awk -F: -v u="$(id -u)" '$3==u{print $6; exit}' /etc/passwd 2>/dev/null); [ -n "$home" ] || home=/
+slimfile_rm "${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}"/http/ "${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}"/http-v2/ "${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}"/wheels/ "${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/pip}"/selfcheck*
+SLIMFILE_GROUP
 
 ENV PATH=/opt/venv/bin:$PATH
 CMD ["python", "-c", "import numpy, pandas, scipy, sklearn, docopt; print('numpy', numpy.__version__, 'pandas', pandas.__version__, 'scipy', scipy.__version__, 'sklearn', sklearn.__version__, 'docopt', docopt.__version__)"]

@@ -396,6 +396,11 @@ pub(crate) fn script_argv(
         crate::fusion::cleanup::program(&group.cleanup_script, keep)
     };
     let argv = crate::fusion::script::fused_argv(&driver_shell(&st.image), &member_args, &cleanup);
+    let script = argv.last().map_or(0, String::len);
+    let cleanup_at = script - crate::fusion::script::appended_len(&cleanup);
+    let full_shell = st.image.config.shell.clone();
+    let full_shell = full_shell.unwrap_or_else(|| vec!["/bin/sh".into(), "-c".into()]);
+    let shell_form = argv[..argv.len() - 1] == full_shell[..];
     let cache_mounts = group
         .cache_mounts
         .iter()
@@ -406,6 +411,8 @@ pub(crate) fn script_argv(
         super::FusedOp {
             argv: argv.clone(),
             cache_mounts,
+            shell_form,
+            cleanup_at,
         },
     );
     Ok((argv, member_args))
