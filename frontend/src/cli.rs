@@ -81,14 +81,20 @@ enum Command {
     },
 }
 
+/// Reads the Dockerfile, at most one byte more than
+/// [`crate::limits::MAX_DOCKERFILE_BYTES`] (enough for [`crate::parse_program`] to
+/// refuse a larger file without reading all of it).
 fn read_input(file: &str) -> std::io::Result<String> {
-    let bytes = if file == "-" {
-        let mut v = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut v)?;
-        v
+    use std::io::Read;
+    let reader: Box<dyn Read> = if file == "-" {
+        Box::new(std::io::stdin())
     } else {
-        std::fs::read(file)?
+        Box::new(std::fs::File::open(file)?)
     };
+    let mut bytes = Vec::new();
+    reader
+        .take(crate::limits::MAX_DOCKERFILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 

@@ -97,40 +97,81 @@ impl Diagnostic {
     /// --------------------
     /// error: ...
     /// ```
+    ///
+    /// Only the lines shown are read from `source`; a span over more than
+    /// [`FRAME_LINES`] lines shows its first and last lines around a `...` line, and a
+    /// line over [`FRAME_WIDTH`] characters is cut.
     pub fn render(&self, filename: &str, source: &str) -> String {
         let mut out = String::new();
-        let lines: Vec<&str> = source.lines().collect();
         for span in &self.spans {
-            if span.start_line == 0 || span.start_line > lines.len() {
-                continue;
-            }
-            let end = span.end_line.min(lines.len());
-            let first = span.start_line.saturating_sub(2).max(1);
-            let last = (end + 2).min(lines.len());
-            out.push_str(&format!("{filename}:{}", span.start_line));
-            if let Some(col) = span.column(source) {
-                out.push_str(&format!(":{col}"));
-            }
-            if end > span.start_line {
-                out.push_str(&format!("-{end}"));
-            }
-            out.push_str("\n--------------------\n");
-            for (i, line) in lines.iter().enumerate().take(last).skip(first - 1) {
-                let no = i + 1;
-                let mark = if no >= span.start_line && no <= end {
-                    ">>>"
-                } else {
-                    "   "
-                };
-                out.push_str(&format!(" {no:>3} | {mark} {line}\n"));
-            }
-            out.push_str("--------------------\n");
+            frame(&mut out, filename, source, span);
         }
         out.push_str(&format!("error: {}", self.message));
         if let Some(help) = &self.help {
             out.push_str(&format!("\nhelp: {help}"));
         }
         out
+    }
+}
+
+/// The most marked lines a code frame shows in full.
+pub const FRAME_LINES: usize = 12;
+
+/// The most characters of one line a code frame shows.
+pub const FRAME_WIDTH: usize = 240;
+
+/// Appends the code frame of `span` (header, two lines of context each side).
+fn frame(out: &mut String, filename: &str, source: &str, span: &Span) {
+    if span.start_line == 0 {
+        return;
+    }
+    let first = span.start_line.saturating_sub(2).max(1);
+    let last = span.end_line.max(span.start_line) + 2;
+    let window: Vec<(usize, &str)> = source
+        .lines()
+        .enumerate()
+        .skip(first - 1)
+        .take(last + 1 - first)
+        .map(|(i, l)| (i + 1, l))
+        .collect();
+    let Some(&(max_line, _)) = window.last() else {
+        return;
+    };
+    if span.start_line > max_line {
+        return;
+    }
+    let end = span.end_line.min(max_line);
+    out.push_str(&format!("{filename}:{}", span.start_line));
+    if let Some(col) = span.column(source) {
+        out.push_str(&format!(":{col}"));
+    }
+    if end > span.start_line {
+        out.push_str(&format!("-{end}"));
+    }
+    out.push_str("\n--------------------\n");
+    let marked = end + 1 - span.start_line;
+    let elide = marked > FRAME_LINES;
+    let keep = FRAME_LINES / 2;
+    for &(no, line) in &window {
+        let inside = no >= span.start_line && no <= end;
+        if elide && inside && no >= span.start_line + keep && no + keep <= end {
+            if no == span.start_line + keep {
+                let hidden = marked - 2 * keep;
+                out.push_str(&format!("     | ... {hidden} more lines\n"));
+            }
+            continue;
+        }
+        let mark = if inside { ">>>" } else { "   " };
+        out.push_str(&format!(" {no:>3} | {mark} {}\n", cut(line)));
+    }
+    out.push_str("--------------------\n");
+}
+
+/// `line`, cut to [`FRAME_WIDTH`] characters.
+fn cut(line: &str) -> std::borrow::Cow<'_, str> {
+    match line.char_indices().nth(FRAME_WIDTH) {
+        Some((i, _)) => format!("{} ...", &line[..i]).into(),
+        None => line.into(),
     }
 }
 
@@ -152,6 +193,30 @@ mod tests {
         assert!(out.contains("   2 | >>>   COPY x"), "{out}");
         assert!(
             out.ends_with("error: COPY requires at least two arguments"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn long_spans_and_lines_are_cut() {
+        let src = format!(
+            "FROM a\nRUN {} \\\n{}done\n",
+            "x".repeat(1000),
+            "y \\\n".repeat(100)
+        );
+        let out = Diagnostic::error("too long")
+            .at_lines(2, 103)
+            .render("Dockerfile", &src);
+        assert!(out.starts_with("Dockerfile:2-103\n"), "{out}");
+        assert!(out.contains("| ... 90 more lines\n"), "{out}");
+        assert!(out.contains(" 103 | >>> done\n"), "{out}");
+        assert!(
+            out.lines().all(|l| l.chars().count() < FRAME_WIDTH + 20),
+            "{out}"
+        );
+        assert_eq!(
+            out.lines().filter(|l| l.contains(">>>")).count(),
+            FRAME_LINES,
             "{out}"
         );
     }

@@ -23,6 +23,7 @@ pub mod fuzzing;
 pub mod gateway;
 pub mod golang;
 pub mod image;
+pub mod limits;
 pub mod lint;
 pub mod llb;
 pub mod model;
@@ -44,6 +45,13 @@ use syntax::Dockerfile;
 
 /// Parses Dockerfile text into the syntax tree and the typed program.
 pub fn parse_program(text: &str) -> Result<(Dockerfile, Program), Diagnostic> {
+    if text.len() > limits::MAX_DOCKERFILE_BYTES {
+        return Err(Diagnostic::error(format!(
+            "the Dockerfile is larger than {}, the most BuildKit's gateway carries in one \
+             message",
+            limits::human(limits::MAX_DOCKERFILE_BYTES)
+        )));
+    }
     if text.trim().is_empty() {
         return Err(Diagnostic::error("the Dockerfile cannot be empty"));
     }

@@ -71,9 +71,17 @@ pub(super) async fn load_dockerfile(
         &format!("[internal] load build definition from {filename}"),
     )
     .await?;
-    let data = read_file(client, &ref_id, &filename).await.map_err(|s| {
-        FrontendError::message(format!("failed to read dockerfile: {}", s.message()))
-    })?;
+    // One byte past the limit is enough for `parse_program` to refuse a larger file,
+    // and it still fits in one message.
+    let range = fe::FileRange {
+        offset: 0,
+        length: crate::limits::MAX_DOCKERFILE_BYTES as i64 + 1,
+    };
+    let data = read_range(client, &ref_id, &filename, Some(range))
+        .await
+        .map_err(|s| {
+            FrontendError::message(format!("failed to read dockerfile: {}", s.message()))
+        })?;
     let text = String::from_utf8_lossy(&data).into_owned();
     Ok(LoadedDockerfile {
         filename,
@@ -214,10 +222,21 @@ async fn load_local(
 
 /// Reads one file of a solved ref.
 async fn read_file(client: &mut Client, r: &str, path: &str) -> Result<Vec<u8>, tonic::Status> {
+    read_range(client, r, path, None).await
+}
+
+/// Reads one file of a solved ref, or only `range` of it.
+async fn read_range(
+    client: &mut Client,
+    r: &str,
+    path: &str,
+    range: Option<fe::FileRange>,
+) -> Result<Vec<u8>, tonic::Status> {
     Ok(client
         .read_file(fe::ReadFileRequest {
             r#ref: r.to_string(),
             file_path: path.to_string(),
+            range,
             ..Default::default()
         })
         .await?

@@ -142,8 +142,16 @@ impl LlbBridge for Bridge {
         rec.reads.push((req.r#ref.clone(), req.file_path.clone()));
         let local = rec.refs.get(&req.r#ref).cloned().flatten();
         let data = local.and_then(|l| self.files.get(&(l, req.file_path.clone())));
+        // As BuildKit's `cacheutil.ReadFile`: a range reads that section only.
+        let section = |d: &Vec<u8>| match &req.range {
+            Some(r) => {
+                let start = (r.offset as usize).min(d.len());
+                d[start..(start + r.length as usize).min(d.len())].to_vec()
+            }
+            None => d.clone(),
+        };
         match data {
-            Some(d) => Ok(Response::new(fe::ReadFileResponse { data: d.clone() })),
+            Some(d) => Ok(Response::new(fe::ReadFileResponse { data: section(d) })),
             None => Err(tonic::Status::not_found(format!(
                 "{}: no such file",
                 req.file_path
@@ -608,6 +616,18 @@ async fn dockerfile_error_returns_its_location() {
     assert_eq!(data, df.as_bytes());
     assert_eq!(src["ranges"][0]["start"]["line"], 3);
     assert_eq!(src["ranges"][0]["end"]["line"], 3);
+    assert!(build_solves(&b).is_empty(), "nothing built");
+}
+
+#[tokio::test]
+async fn a_dockerfile_over_the_limit_is_refused_without_reading_it_all() {
+    let mut df = String::from("FROM scratch\n");
+    while df.len() <= crate::limits::MAX_DOCKERFILE_BYTES {
+        df.push_str("# a comment line that fills the file up\n");
+    }
+    let b = run_frontend(&[dockerfile(&df)], &[], default_pong()).await;
+    let st = returned_error(&b);
+    assert!(st.message.contains("larger than 8 MiB"), "{}", st.message);
     assert!(build_solves(&b).is_empty(), "nothing built");
 }
 

@@ -11,6 +11,7 @@ mod words;
 pub use dump::dump;
 
 use crate::diagnostics::{Diagnostic, Span};
+use crate::limits::{MAX_INSTRUCTION_BYTES, MAX_INSTRUCTIONS};
 use words::{JsonArray, extract_flags, parse_json_array, parse_words, split_heredoc_words};
 
 /// A parser directive found in the leading comment lines.
@@ -120,23 +121,15 @@ struct Line<'a> {
     end: usize,
 }
 
-fn split_lines(src: &str) -> Vec<Line<'_>> {
-    let mut lines = Vec::new();
-    let mut start = 0;
-    let bytes = src.as_bytes();
-    while start < bytes.len() {
-        let end = match bytes[start..].iter().position(|&b| b == b'\n') {
-            Some(i) => start + i + 1,
-            None => bytes.len(),
-        };
-        lines.push(Line {
-            text: src[start..end].trim_end_matches(['\r', '\n']),
-            start,
-            end,
-        });
-        start = end;
-    }
-    lines
+/// The physical line starting at byte `start` of `src`, if any.
+fn line_at(src: &str, start: usize) -> Option<Line<'_>> {
+    let rest = src.get(start..).filter(|r| !r.is_empty())?;
+    let end = start + rest.find('\n').map_or(rest.len(), |i| i + 1);
+    Some(Line {
+        text: src[start..end].trim_end_matches(['\r', '\n']),
+        start,
+        end,
+    })
 }
 
 fn is_comment(line: &str) -> bool {
@@ -218,7 +211,7 @@ pub fn parse(src: &str) -> Result<Dockerfile, Diagnostic> {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     let mut p = Parser {
         src,
-        lines: split_lines(src),
+        next: 0,
         i: 0,
         escape: '\\',
         directives: Vec::new(),
@@ -230,11 +223,11 @@ pub fn parse(src: &str) -> Result<Dockerfile, Diagnostic> {
         warnings: Vec::new(),
         comments: Vec::new(),
     };
-    while p.i < p.lines.len() {
+    while p.next < src.len() {
         p.instruction()?;
     }
     if p.nodes.is_empty() {
-        let n = p.lines.len();
+        let n = p.i;
         return Err(Diagnostic::error("file with no instructions").at_lines(n, n));
     }
     Ok(Dockerfile {
@@ -245,11 +238,14 @@ pub fn parse(src: &str) -> Result<Dockerfile, Diagnostic> {
     })
 }
 
-/// The parser's state: the physical lines and the next one to read, the escape
-/// character, and what was found so far.
+/// The parser's state: the text and where the next physical line starts, the escape
+/// character, and what was found so far. Lines are found as they are read, never all
+/// at once (a file of empty lines would otherwise cost 32 bytes a line).
 struct Parser<'a> {
     src: &'a str,
-    lines: Vec<Line<'a>>,
+    /// Byte offset of the next physical line.
+    next: usize,
+    /// Physical lines read so far (the 1-based number of the last one).
     i: usize,
     escape: char,
     directives: Vec<Directive>,
@@ -261,6 +257,14 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
+    /// Reads the next physical line, if any.
+    fn next_line(&mut self) -> Option<Line<'a>> {
+        let line = line_at(self.src, self.next)?;
+        self.next = line.end;
+        self.i += 1;
+        Some(line)
+    }
+
     /// Processes one physical line: trims, records directives (the `escape` one takes
     /// effect at once), drops comments. Returns the kept text and whether the line was
     /// a directive.
@@ -295,9 +299,10 @@ impl<'a> Parser<'a> {
     /// Reads the next logical line (with its continuation lines and heredoc bodies)
     /// into a node; comment and blank lines only update the pending comments.
     fn instruction(&mut self) -> Result<(), Diagnostic> {
-        let line = self.lines[self.i];
-        let no = self.i + 1;
-        self.i += 1;
+        let Some(line) = self.next_line() else {
+            return Ok(());
+        };
+        let no = self.i;
         if is_comment(line.text) {
             let c = line.text.trim_start()[1..].trim();
             if c.is_empty() {
@@ -320,6 +325,13 @@ impl<'a> Parser<'a> {
             start: line.start + (line.text.len() - line.text.trim_start().len()),
             end: line.end,
         };
+        if self.nodes.len() == MAX_INSTRUCTIONS {
+            return Err(Diagnostic::error(format!(
+                "the Dockerfile has more than {MAX_INSTRUCTIONS} instructions, the most slimfile \
+                 builds"
+            ))
+            .at_lines(no, no));
+        }
         let logical = self.continuation(first, more, &mut span)?;
         let comments = std::mem::take(&mut self.comments);
         let mut node = node_from_line(&logical, self.escape, comments)
@@ -343,11 +355,12 @@ impl<'a> Parser<'a> {
         mut more: bool,
         span: &mut Span,
     ) -> Result<String, Diagnostic> {
+        if first.len() > MAX_INSTRUCTION_BYTES {
+            return Err(too_long(span));
+        }
         let mut logical = first.to_string();
         let mut empty_continuation = false;
-        while more && self.i < self.lines.len() {
-            let l = self.lines[self.i];
-            self.i += 1;
+        while more && let Some(l) = self.next_line() {
             span.end_line = self.i;
             span.end = l.end;
             let (t, _) = self.process(l.text, self.i, false)?;
@@ -359,6 +372,9 @@ impl<'a> Parser<'a> {
                 continue;
             }
             let (part, cont) = trim_continuation(t, self.escape);
+            if logical.len() + part.len() > MAX_INSTRUCTION_BYTES {
+                return Err(too_long(span));
+            }
             logical.push_str(part);
             more = cont;
         }
@@ -375,9 +391,7 @@ impl<'a> Parser<'a> {
     /// it); extends `span` to the delimiter.
     fn heredoc_body(&mut self, mut doc: Heredoc, span: &mut Span) -> Result<Heredoc, Diagnostic> {
         let mut content = String::new();
-        while self.i < self.lines.len() {
-            let l = self.lines[self.i];
-            self.i += 1;
+        while let Some(l) = self.next_line() {
             span.end_line = self.i;
             span.end = l.end;
             let candidate = if doc.chomp {
@@ -393,6 +407,16 @@ impl<'a> Parser<'a> {
         }
         Err(Diagnostic::error("unterminated heredoc").at_lines(span.start_line, span.end_line))
     }
+}
+
+/// The error for an instruction whose logical line is over [`MAX_INSTRUCTION_BYTES`].
+fn too_long(span: &Span) -> Diagnostic {
+    Diagnostic::error(format!(
+        "instruction is longer than {} (continuation lines joined), the most slimfile \
+         reads as one instruction",
+        crate::limits::human(MAX_INSTRUCTION_BYTES)
+    ))
+    .at_lines(span.start_line, span.end_line)
 }
 
 /// Builds a node from one logical line: keyword, flags and arguments in the shape the
