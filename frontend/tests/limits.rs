@@ -69,3 +69,88 @@ fn a_million_empty_lines() {
     let out = d.render("Dockerfile", &src);
     assert!(out.contains(">>> FOO"), "{out}");
 }
+
+/// `FROM scratch`, `KEYWORD A0=xx` and `count` lines `KEYWORD Ai=$A{i-1}$A{i-1}`.
+fn doubling(keyword: &str, count: usize) -> String {
+    let mut s = format!("FROM scratch\n{keyword} A0=xx\n");
+    for i in 1..=count {
+        s.push_str(&format!("{keyword} A{i}=$A{p}$A{p}\n", p = i - 1));
+    }
+    s + &format!("LABEL big=$A{count}\n")
+}
+
+#[test]
+fn expanded_word_size() {
+    // A20 is 2 MiB, the limit; A21 would be 4 MiB: an error at its line (line 23).
+    for keyword in ["ARG", "ENV"] {
+        assert_eq!(plan_err(&doubling(keyword, 20)), None, "{keyword}");
+        let (msg, line) = plan_err(&doubling(keyword, 64)).expect("over the limit");
+        assert!(msg.contains("longer than 2 MiB"), "{keyword}: {msg}");
+        assert!(msg.starts_with("failed to process \"$A20$A20\""), "{msg}");
+        assert_eq!(line, 23, "{keyword}: {msg}");
+    }
+    // Before the first FROM too.
+    let args = doubling("ARG", 64).replacen("FROM scratch\n", "", 1);
+    let global = args.replace(
+        "LABEL big=$A64\n",
+        "FROM scratch\nARG A64\nLABEL big=$A64\n",
+    );
+    assert_eq!(plan_err(&global).expect("over").1, 22);
+}
+
+#[test]
+fn expanded_total_size() {
+    // A 64 KiB value copied twice by each LABEL: 128 KiB a line, 64 MiB by line 530.
+    let mut s = "FROM scratch\nENV A0=xx\n".to_string();
+    for i in 1..16 {
+        s.push_str(&format!("ENV A{i}=$A{p}$A{p}\n", p = i - 1));
+    }
+    let lines = s.lines().count();
+    let under = s.clone() + &"LABEL b=$A15$A15\n".repeat(400);
+    assert_eq!(plan_err(&under), None);
+    let over = s + &"LABEL b=$A15$A15\n".repeat(10_000 - lines);
+    let (msg, line) = plan_err(&over).expect("over the limit");
+    assert!(msg.contains("more than 64 MiB in total"), "{msg}");
+    assert!(line > lines + 400 && line < lines + 600, "{line}: {msg}");
+}
+
+#[test]
+fn nested_references() {
+    let nested = |n: usize| {
+        format!(
+            "FROM scratch\nLABEL x={}x{}\n",
+            "${a:-".repeat(n),
+            "}".repeat(n)
+        )
+    };
+    assert_eq!(plan_err(&nested(limits::MAX_NESTING)), None);
+    let (msg, line) = plan_err(&nested(10_000)).expect("too deep");
+    assert!(msg.contains("nested more than 100 deep"), "{msg}");
+    assert_eq!(line, 2);
+    // In a COPY heredoc's body (expanded by the frontend).
+    let body = format!("{}x{}\n", "${a:-\n".repeat(10_000), "}".repeat(10_000));
+    let copy = format!("FROM scratch\nCOPY <<EOF /f\n{body}EOF\n");
+    assert!(
+        plan_err(&copy)
+            .expect("too deep")
+            .0
+            .contains("nested more than")
+    );
+}
+
+#[test]
+fn pattern_match_work() {
+    let mut s = "FROM scratch\nENV A0=ab\n".to_string();
+    for i in 1..19 {
+        s.push_str(&format!("ENV A{i}=$A{p}$A{p}\n", p = i - 1));
+    }
+    // 512 KiB of "abab...": every b replaced is fine, a 401-element pattern is not.
+    assert_eq!(plan_err(&format!("{s}LABEL x=${{A18//b/c}}\n")), None);
+    let costly = format!("{s}LABEL x=${{A18//{}c/y}}\n", "*?".repeat(200));
+    let (msg, line) = plan_err(&costly).expect("too costly");
+    assert!(
+        msg.contains("too costly to match against a value of 524288"),
+        "{msg}"
+    );
+    assert_eq!(line, 21);
+}

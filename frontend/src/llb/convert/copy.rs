@@ -385,7 +385,7 @@ fn heredoc_source(
     span: Span,
 ) -> Result<(i64, pb::FileActionCopy), Diagnostic> {
     let data = if content.expand {
-        let mut lexer = ctx.lexer;
+        let mut lexer = ctx.lexer.clone();
         lexer.escape = '\\';
         lexer.skip_process_quotes = true;
         lexer

@@ -73,7 +73,7 @@ pub(crate) fn plain_progress_text(ctx: &Ctx<'_>, st: &StageState, original: &str
 }
 
 pub(super) fn display_text(ctx: &Ctx<'_>, st: &StageState, original: &str, raw: bool) -> String {
-    let mut lexer = ctx.lexer;
+    let mut lexer = ctx.lexer.clone();
     lexer.raw_quotes = raw;
     lexer.skip_unset_env = raw;
     let text = original.trim();

@@ -10,8 +10,15 @@
 //! Patterns (`#`, `%`, `/`) support `*`, `?` and `\` escapes; like BuildKit, `[...]`
 //! is literal.
 
+mod budget;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+
+pub use budget::{Budget, MAX_MATCH_CELLS, MAX_MATCH_STEPS};
+use budget::{check_match, check_word, too_costly};
+
+use crate::limits::MAX_NESTING;
 
 /// Variable lookup for expansion.
 pub trait Env {
@@ -56,8 +63,9 @@ impl Env for Vec<(String, String)> {
     }
 }
 
-/// Options of the lexer (mirrors shell.Lex fields).
-#[derive(Debug, Clone, Copy)]
+/// Options of the lexer (mirrors shell.Lex fields), and the expansion budget its
+/// clones share (see [`Budget`]).
+#[derive(Debug, Clone)]
 pub struct Lexer {
     /// Escape character: `\` (default) or `` ` ``.
     pub escape: char,
@@ -69,6 +77,8 @@ pub struct Lexer {
     pub skip_process_quotes: bool,
     /// Leave `$VAR` untouched when VAR is unset (SkipUnsetEnv).
     pub skip_unset_env: bool,
+    /// The bytes substitutions produced so far, with this lexer and its clones.
+    pub budget: Budget,
 }
 
 /// Result of expanding one word.
@@ -98,7 +108,8 @@ impl fmt::Display for ExpandError {
 impl std::error::Error for ExpandError {}
 
 impl Lexer {
-    /// A lexer with the given escape character and every option off.
+    /// A lexer with the given escape character, every option off and a budget of its
+    /// own.
     pub fn new(escape: char) -> Self {
         Lexer {
             escape,
@@ -106,6 +117,7 @@ impl Lexer {
             raw_escapes: false,
             skip_process_quotes: false,
             skip_unset_env: false,
+            budget: Budget::default(),
         }
     }
 
@@ -171,6 +183,8 @@ struct Scan<'a> {
     chars: Vec<char>,
     pos: usize,
     raw_escapes: bool,
+    /// `${` references open around the cursor.
+    depth: usize,
     matched: BTreeSet<String>,
     unmatched: BTreeSet<String>,
 }
@@ -185,6 +199,7 @@ impl<'a> Scan<'a> {
             chars: word.chars().collect(),
             pos: 0,
             raw_escapes: lx.raw_escapes,
+            depth: 0,
             matched: BTreeSet::new(),
             unmatched: BTreeSet::new(),
         }
@@ -243,6 +258,7 @@ impl<'a> Scan<'a> {
                 _ => None,
             };
             if let Some(s) = special {
+                check_word(out.len(), s.len())?;
                 out.push_str(&s);
                 words.add_str(&s, c != '$');
                 continue;
@@ -305,7 +321,11 @@ impl<'a> Scan<'a> {
                     out.extend(q.filter(|_| self.lx.raw_quotes));
                     return Ok(out);
                 }
-                Some('$') => out.push_str(&self.dollar()?),
+                Some('$') => {
+                    let s = self.dollar()?;
+                    check_word(out.len(), s.len())?;
+                    out.push_str(&s);
+                }
                 Some(mut c) => {
                     self.pos += 1;
                     if c == self.lx.escape {
@@ -366,7 +386,24 @@ impl<'a> Scan<'a> {
         name
     }
 
+    /// A `$` reference, at most [`MAX_NESTING`] deep; what it produced counts against
+    /// the lexer's budget.
     fn dollar(&mut self) -> Result<String, String> {
+        if self.depth == MAX_NESTING {
+            return Err(format!(
+                "variable references nested more than {MAX_NESTING} deep"
+            ));
+        }
+        self.depth += 1;
+        let s = self.reference();
+        self.depth -= 1;
+        let s = s?;
+        self.lx.budget.spend(s.len())?;
+        Ok(s)
+    }
+
+    /// `$name`, `${name}` or `${name<op>...}` after the cursor's `$`.
+    fn reference(&mut self) -> Result<String, String> {
         self.pos += 1;
         let skip = self.lx.skip_unset_env;
         if self.peek() != Some('{') {
@@ -455,21 +492,22 @@ impl<'a> Scan<'a> {
             return Ok(format!("${{{name}/{pattern}/{replacement}}}"));
         }
         let value = value.unwrap_or_default();
-        let m = Matcher::new(&pattern, &value, true)?;
+        let mut m = Matcher::new(&pattern, &value, true)?;
         let len = m.text.len();
         if !all {
-            return Ok(match m.find(0, false) {
+            return Ok(match m.find(0, false)? {
                 Some((s, e)) => m.slice(0, s) + &replacement + &m.slice(e, len),
                 None => value,
             });
         }
         // Mirrors Go's Regexp.ReplaceAllString, including its handling of empty matches.
         let (mut out, mut last, mut pos) = (String::new(), 0, 0);
-        while let Some((s, e)) = m.find(pos, false) {
+        while let Some((s, e)) = m.find(pos, false)? {
             out += &m.slice(last, s);
             if e > last || s == 0 {
                 expand_template(&replacement, &m.slice(s, e), &mut out);
             }
+            check_word(out.len(), 0)?;
             last = e;
             pos = if pos + 1 > e { pos + 1 } else { e };
         }
@@ -552,20 +590,34 @@ fn compile_glob(pattern: &str) -> Result<Vec<Glob>, String> {
 }
 
 /// Leftmost-first (Perl-like) search of a glob in a text, as Go's regexp does for the
-/// regex BuildKit translates the pattern to.
+/// regex BuildKit translates the pattern to. The work is bounded: its table by
+/// [`MAX_MATCH_CELLS`], its steps by [`MAX_MATCH_STEPS`].
 struct Matcher {
     globs: Vec<Glob>,
     text: Vec<char>,
     greedy: bool,
+    pattern: String,
+    /// For each (glob, text position) state, the attempt that visited it (0: none).
+    /// A state visited by an attempt that failed fails for every later attempt, of
+    /// this search or the next ones: only the successful attempts' marks are void.
+    visited: Vec<u32>,
+    /// Whether each attempt succeeded, by number (attempt 0 is never made).
+    succeeded: Vec<bool>,
+    steps: usize,
 }
 
 impl Matcher {
     fn new(pattern: &str, value: &str, greedy: bool) -> Result<Self, String> {
-        let (globs, text) = (compile_glob(pattern)?, value.chars().collect());
+        let (globs, text): (_, Vec<char>) = (compile_glob(pattern)?, value.chars().collect());
+        check_match(pattern, globs.len(), text.len())?;
         Ok(Matcher {
+            visited: vec![0; globs.len() * (text.len() + 1)],
             globs,
             text,
             greedy,
+            pattern: pattern.to_string(),
+            succeeded: vec![false],
+            steps: 0,
         })
     }
 
@@ -574,30 +626,44 @@ impl Matcher {
     }
 
     /// First match starting at or after `from` (exactly at `from` if `anchored`).
-    fn find(&self, from: usize, anchored: bool) -> Option<(usize, usize)> {
-        // Every (glob, text) state reached during a failed attempt fails for good.
-        let mut failed = vec![false; self.globs.len() * (self.text.len() + 1)];
+    fn find(&mut self, from: usize, anchored: bool) -> Result<Option<(usize, usize)>, String> {
         let last = if anchored { from } else { self.text.len() };
-        (from..=last).find_map(|s| self.match_at(s, &mut failed).map(|e| (s, e)))
+        for s in from..=last {
+            let attempt = u32::try_from(self.succeeded.len())
+                .map_err(|_| too_costly(&self.pattern, self.text.len()))?;
+            let found = self.match_at(s, attempt)?;
+            self.succeeded.push(found.is_some());
+            if let Some(e) = found {
+                return Ok(Some((s, e)));
+            }
+        }
+        Ok(None)
     }
 
     /// Depth-first search in priority order; returns the end of the first match.
-    fn match_at(&self, start: usize, failed: &mut [bool]) -> Option<usize> {
+    fn match_at(&mut self, start: usize, attempt: u32) -> Result<Option<usize>, String> {
         let width = self.text.len() + 1;
         let mut stack = vec![(0, start)];
         while let Some((gi, ti)) = stack.pop() {
+            self.steps += 1;
+            if self.steps > MAX_MATCH_STEPS {
+                return Err(too_costly(&self.pattern, self.text.len()));
+            }
             let Some(glob) = self.globs.get(gi) else {
-                return Some(ti);
+                return Ok(Some(ti));
             };
-            if std::mem::replace(&mut failed[gi * width + ti], true) {
+            let cell = &mut self.visited[gi * width + ti];
+            if *cell != 0 && (*cell == attempt || !self.succeeded[*cell as usize]) {
                 continue;
             }
+            *cell = attempt;
             let ch = self.text.get(ti).copied();
             match *glob {
                 Glob::Lit(c) if ch == Some(c) => stack.push((gi + 1, ti + 1)),
                 Glob::Any if ch.is_some_and(|c| c != '\n') => stack.push((gi + 1, ti + 1)),
                 Glob::Star => {
                     let run = self.text[ti..].iter().take_while(|c| **c != '\n').count();
+                    self.steps += run;
                     let alts = (ti..=ti + run).map(|t| (gi + 1, t));
                     // The alternative to try first goes on top of the stack.
                     if self.greedy {
@@ -609,13 +675,13 @@ impl Matcher {
                 _ => {}
             }
         }
-        None
+        Ok(None)
     }
 }
 
 fn trim_prefix(pattern: &str, value: &str, greedy: bool) -> Result<String, String> {
-    let m = Matcher::new(pattern, value, greedy)?;
-    Ok(m.find(0, true)
+    let mut m = Matcher::new(pattern, value, greedy)?;
+    Ok(m.find(0, true)?
         .map_or_else(|| value.into(), |(_, e)| m.slice(e, m.text.len())))
 }
 
