@@ -30,6 +30,10 @@ pub const MAX_EXPANDED_TOTAL: usize = 64 << 20;
 /// `${...}` references nested in one another (`${a:-${b:-...}}`).
 pub const MAX_NESTING: usize = 100;
 
+/// `ONBUILD` keywords the parser reads in a row (`ONBUILD ONBUILD ...`); any chain is
+/// an error later on, as in the official frontend, but the parser shows short ones.
+pub const MAX_ONBUILD_CHAIN: usize = 8;
+
 /// Shell command substitutions (`$(...)`) that RUN analysis reads into; deeper ones
 /// leave the RUN unanalysed (never fused), not an error.
 pub const MAX_SHELL_NESTING: usize = 32;

@@ -154,3 +154,51 @@ fn pattern_match_work() {
     );
     assert_eq!(line, 21);
 }
+
+#[test]
+fn shell_substitution_nesting() {
+    use slimfile::analysis::shell::parse;
+    let nested = |n: usize| {
+        format!(
+            "echo {}apt-get install x{}",
+            "$(echo ".repeat(n),
+            ")".repeat(n)
+        )
+    };
+    let at = parse(&nested(limits::MAX_SHELL_NESTING));
+    assert!(!at.uncertain);
+    // The innermost substitution, `echo apt-get install x`, is read (and comes first).
+    assert_eq!(at.commands[0].argv(), ["echo", "apt-get", "install", "x"]);
+    let deep = parse(&nested(10_000));
+    assert!(deep.uncertain);
+    assert!(
+        deep.commands.iter().all(|c| c.argv().len() == 2),
+        "{deep:?}"
+    );
+    // The RUN builds, unfused.
+    let src = format!("FROM scratch\nRUN {}\n", nested(10_000));
+    assert_eq!(plan_err(&src), None);
+}
+
+#[test]
+fn onbuild_chain() {
+    let chain = |n: usize| format!("FROM scratch\n{}RUN true\n", "ONBUILD ".repeat(n));
+    for n in [2, limits::MAX_ONBUILD_CHAIN + 1, 10_000] {
+        let (msg, line) = plan_err(&chain(n)).expect("a chain");
+        assert!(
+            msg.contains("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed"),
+            "{msg}"
+        );
+        assert_eq!(line, 2);
+    }
+    // The parser still shows a short chain.
+    let df = slimfile::syntax::parse(&chain(limits::MAX_ONBUILD_CHAIN)).expect("parses");
+    assert!(
+        df.nodes[1]
+            .sub
+            .as_ref()
+            .and_then(|s| s.sub.as_ref())
+            .is_some()
+    );
+    assert!(slimfile::syntax::parse(&chain(limits::MAX_ONBUILD_CHAIN + 1)).is_err());
+}

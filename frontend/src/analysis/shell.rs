@@ -59,8 +59,16 @@ const RESERVED_END: &[&str] = &["fi", "done", "}", "esac"];
 
 /// Reads a script.
 pub fn parse(src: &str) -> Script {
+    parse_nested(src, 0)
+}
+
+/// Reads a script `depth` command substitutions deep: past
+/// [`crate::limits::MAX_SHELL_NESTING`] the substitutions are not read (the script is
+/// uncertain), so that neither the stack nor the copies of inner text grow with the
+/// nesting.
+fn parse_nested(src: &str, depth: usize) -> Script {
     let mut script = Script::default();
-    let toks = tokenize(src, &mut script);
+    let toks = tokenize(src, &mut script, depth);
     let mut cur = Command::default();
     let mut skip_for = false;
     let flush = |cur: &mut Command, script: &mut Script, bg: bool| {
@@ -142,8 +150,9 @@ fn assignment(word: &str) -> Option<(&str, &str)> {
 
 /// Splits a script into words and operators, skipping comments and heredoc bodies;
 /// records in `script` what it could not read for sure.
-fn tokenize(src: &str, script: &mut Script) -> Vec<Tok> {
+fn tokenize(src: &str, script: &mut Script, depth: usize) -> Vec<Tok> {
     let mut t = Tokenizer {
+        depth,
         chars: src.chars().collect(),
         i: 0,
         toks: Vec::new(),
@@ -162,7 +171,7 @@ fn tokenize(src: &str, script: &mut Script) -> Vec<Tok> {
             '$' | '`' => {
                 t.in_word = true;
                 t.literal = false;
-                t.i = read_expansion(&t.chars, t.i, &mut t.word, t.script);
+                t.i = read_expansion(&t.chars, t.i, &mut t.word, t.script, t.depth);
             }
             '#' if !t.in_word => t.comment(),
             ' ' | '\t' => {
@@ -185,6 +194,8 @@ fn tokenize(src: &str, script: &mut Script) -> Vec<Tok> {
 /// The tokenizer's state: position, tokens so far, the word being read, and heredocs
 /// whose bodies start after the next newline.
 struct Tokenizer<'a> {
+    /// Command substitutions around this script.
+    depth: usize,
     chars: Vec<char>,
     i: usize,
     toks: Vec<Tok>,
@@ -258,7 +269,13 @@ impl Tokenizer<'_> {
                 '\\' if self.chars.get(self.i + 1) == Some(&'\n') => self.i += 2,
                 '$' | '`' => {
                     self.literal = false;
-                    self.i = read_expansion(&self.chars, self.i, &mut self.word, self.script);
+                    self.i = read_expansion(
+                        &self.chars,
+                        self.i,
+                        &mut self.word,
+                        self.script,
+                        self.depth,
+                    );
                 }
                 ch => {
                     self.word.push(ch);
@@ -379,7 +396,23 @@ fn operator_at(ahead: &str, c: char) -> (&'static str, usize) {
 
 /// Reads `$name`, `${...}`, `$(...)`, `$((...))` or a backquoted command starting at
 /// `i`, appends it verbatim to `word`, and reads command substitutions recursively.
-fn read_expansion(chars: &[char], i: usize, word: &mut String, script: &mut Script) -> usize {
+fn read_expansion(
+    chars: &[char],
+    i: usize,
+    word: &mut String,
+    script: &mut Script,
+    depth: usize,
+) -> usize {
+    let inner = |text: &[char], script: &mut Script| {
+        if depth >= crate::limits::MAX_SHELL_NESTING {
+            script.uncertain = true;
+        } else {
+            merge(
+                script,
+                parse_nested(&text.iter().collect::<String>(), depth + 1),
+            );
+        }
+    };
     let c = chars[i];
     if c == '`' {
         let end = chars[i + 1..]
@@ -391,8 +424,7 @@ fn read_expansion(chars: &[char], i: usize, word: &mut String, script: &mut Scri
             word.extend(&chars[i..]);
             return chars.len();
         };
-        let inner: String = chars[i + 1..end].iter().collect();
-        merge(script, parse(&inner));
+        inner(&chars[i + 1..end], script);
         word.extend(&chars[i..=end]);
         return end + 1;
     }
@@ -425,8 +457,7 @@ fn read_expansion(chars: &[char], i: usize, word: &mut String, script: &mut Scri
                 return chars.len();
             }
             if !arith {
-                let inner: String = chars[i + 2..j].iter().collect();
-                merge(script, parse(&inner));
+                inner(&chars[i + 2..j], script);
             }
             word.extend(&chars[i..=j]);
             j + 1

@@ -11,7 +11,7 @@ mod words;
 pub use dump::dump;
 
 use crate::diagnostics::{Diagnostic, Span};
-use crate::limits::{MAX_INSTRUCTION_BYTES, MAX_INSTRUCTIONS};
+use crate::limits::{MAX_INSTRUCTION_BYTES, MAX_INSTRUCTIONS, MAX_ONBUILD_CHAIN};
 use words::{JsonArray, extract_flags, parse_json_array, parse_words, split_heredoc_words};
 
 /// A parser directive found in the leading comment lines.
@@ -334,7 +334,7 @@ impl<'a> Parser<'a> {
         }
         let logical = self.continuation(first, more, &mut span)?;
         let comments = std::mem::take(&mut self.comments);
-        let mut node = node_from_line(&logical, self.escape, comments)
+        let mut node = node_from_line(&logical, self.escape, comments, 0)
             .map_err(|d| d.at_lines(span.start_line, span.end_line))?;
         if can_contain_heredoc(&node) && logical.contains("<<") {
             for doc in heredocs_from_line(&logical) {
@@ -421,7 +421,12 @@ fn too_long(span: &Span) -> Diagnostic {
 
 /// Builds a node from one logical line: keyword, flags and arguments in the shape the
 /// keyword's line parser gives.
-fn node_from_line(line: &str, escape: char, comments: Vec<String>) -> Result<Node, Diagnostic> {
+fn node_from_line(
+    line: &str,
+    escape: char,
+    comments: Vec<String>,
+    onbuilds: usize,
+) -> Result<Node, Diagnostic> {
     let trimmed = line.trim();
     let (keyword, rest) = match trimmed.find(is_ws) {
         Some(i) => (&trimmed[..i], trimmed[i..].trim_start_matches(is_ws)),
@@ -476,7 +481,15 @@ fn node_from_line(line: &str, escape: char, comments: Vec<String>) -> Result<Nod
         }
         "onbuild" => {
             if !rest.is_empty() {
-                node.sub = Some(Box::new(node_from_line(rest, escape, Vec::new())?));
+                // Each level copies the rest of the line: a chain is refused before
+                // that grows (the model refuses any chain, as the official frontend).
+                if onbuilds == MAX_ONBUILD_CHAIN {
+                    return Err(Diagnostic::error(
+                        "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed",
+                    ));
+                }
+                let sub = node_from_line(rest, escape, Vec::new(), onbuilds + 1)?;
+                node.sub = Some(Box::new(sub));
             }
         }
         _ => node.args = vec![String::new()],
