@@ -206,12 +206,7 @@ fn outline_stage<'a>(program: &'a Program, opts: &BuildOptions) -> &'a Stage {
     let target = opts
         .target
         .as_ref()
-        .and_then(|t| {
-            program
-                .stages
-                .iter()
-                .position(|s| s.name.as_deref() == Some(t.to_ascii_lowercase().as_str()))
-        })
+        .and_then(|t| program.stage_named(t))
         .unwrap_or(program.stages.len().saturating_sub(1));
     &program.stages[target]
 }

@@ -197,6 +197,15 @@ pub struct Program {
     pub meta_args: Vec<Instruction>,
     /// Stages in file order.
     pub stages: Vec<Stage>,
+    /// The first stage of each name, so that a lookup does not scan the stages.
+    names: std::collections::HashMap<String, usize>,
+}
+
+impl Program {
+    /// The first stage named `name` (case-insensitive), if any.
+    pub fn stage_named(&self, name: &str) -> Option<usize> {
+        self.names.get(&name.to_ascii_lowercase()).copied()
+    }
 }
 
 pub(super) fn err(msg: impl Into<String>) -> Diagnostic {
@@ -218,8 +227,12 @@ pub fn suggest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
         }
         prev[b.len()]
     };
+    let word = word.to_ascii_lowercase();
+    let len = word.chars().count();
     candidates
-        .map(|c| (lev(&word.to_ascii_lowercase(), &c.to_ascii_lowercase()), c))
+        // The distance is at least the difference in length.
+        .filter(|c| c.chars().count().abs_diff(len) <= 2)
+        .map(|c| (lev(&word, &c.to_ascii_lowercase()), c))
         .filter(|(d, _)| *d <= 2)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
@@ -698,6 +711,7 @@ pub fn from_nodes(df: &Dockerfile) -> Result<Program, Diagnostic> {
     let mut program = Program {
         meta_args: Vec::new(),
         stages: Vec::new(),
+        names: std::collections::HashMap::new(),
     };
     for node in &df.nodes {
         // Worded like the official `instructions` package's parse errors.
@@ -712,7 +726,12 @@ pub fn from_nodes(df: &Dockerfile) -> Result<Program, Diagnostic> {
             .at(node.span)
         };
         if node.name() == "from" {
-            program.stages.push(stage(node).map_err(at)?);
+            let stage = stage(node).map_err(at)?;
+            if let Some(n) = &stage.name {
+                let index = program.stages.len();
+                program.names.entry(n.clone()).or_insert(index);
+            }
+            program.stages.push(stage);
             continue;
         }
         let instr = Instruction {

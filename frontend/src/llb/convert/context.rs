@@ -1,6 +1,6 @@
 //! The build context source: its attributes once every stage was dispatched.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use bollard_buildkit_proto::pb;
 
@@ -40,15 +40,22 @@ pub(super) fn normalize_context_paths(paths: &BTreeSet<String>) -> Vec<String> {
     if paths.contains("/") || paths.is_empty() {
         return Vec::new();
     }
+    // A kept path sorts before every path under it: each path is checked against the
+    // kept ones by its own prefixes, not against every kept path.
+    let mut kept: HashSet<String> = HashSet::new();
     let mut out: Vec<String> = Vec::new();
     for p in paths {
-        if out
-            .iter()
-            .any(|q| p.starts_with(&format!("{q}/")) || p == q)
-        {
+        let under_kept = p
+            .match_indices('/')
+            .map(|(i, _)| &p[..i])
+            .chain([p.as_str()])
+            .any(|q| kept.contains(q));
+        if under_kept {
             continue;
         }
-        out.push(p.trim_start_matches('/').to_string());
+        let trimmed = p.trim_start_matches('/').to_string();
+        kept.insert(trimmed.clone());
+        out.push(trimmed);
     }
     out
 }

@@ -81,20 +81,12 @@ pub(super) fn global_args(
 /// numeric index of an earlier stage.
 pub(crate) fn find_stage(program: &Program, name: &str, before: usize) -> Option<usize> {
     // A base is looked up by name among earlier stages only (`FROM 0` is an image).
-    let lower = name.to_ascii_lowercase();
-    program.stages[..before.min(program.stages.len())]
-        .iter()
-        .position(|s| s.name.as_deref() == Some(lower.as_str()))
+    program.stage_named(name).filter(|&i| i < before)
 }
 
 /// The stage a `--from` / `from=` refers to, if it names one.
 pub(crate) fn find_source_stage(program: &Program, name: &str, usage: &SourceUse) -> Option<usize> {
-    let lower = name.to_ascii_lowercase();
-    if let Some(i) = program
-        .stages
-        .iter()
-        .position(|s| s.name.as_deref() == Some(lower.as_str()))
-    {
+    if let Some(i) = program.stage_named(name) {
         return Some(i);
     }
     match usage {
@@ -109,14 +101,9 @@ pub(crate) fn find_source_stage(program: &Program, name: &str, usage: &SourceUse
 pub(super) fn target_index(program: &Program, opts: &BuildOptions) -> Result<usize, Diagnostic> {
     match &opts.target {
         None => Ok(program.stages.len() - 1),
-        Some(t) => {
-            let lower = t.to_ascii_lowercase();
-            program
-                .stages
-                .iter()
-                .position(|s| s.name.as_deref() == Some(lower.as_str()))
-                .ok_or_else(|| Diagnostic::error(format!("target stage {t:?} could not be found")))
-        }
+        Some(t) => program
+            .stage_named(t)
+            .ok_or_else(|| Diagnostic::error(format!("target stage {t:?} could not be found"))),
     }
 }
 

@@ -23,6 +23,9 @@ pub fn clean_path(p: &str) -> String {
     crate::golang::path_clean(&format!("/{p}"))
 }
 
+/// Undefined variables of one build that get a "did you mean" suggestion.
+const MAX_SUGGESTIONS: usize = 100;
+
 /// Expands a word with the stage's environment, locating errors at the instruction.
 pub(crate) fn expand(
     ctx: &Ctx<'_>,
@@ -39,7 +42,7 @@ pub(crate) fn expand(
         .process_word(word, &st.env)
         .map_err(|e| Diagnostic::error(e.to_string()).at(span))?;
     if !expanded.unmatched.is_empty() {
-        let keys = st.env.keys();
+        let mut keys = None;
         let mut undefined = ctx.undefined.borrow_mut();
         for name in expanded.unmatched {
             if st.build_args.iter().any(|(k, _)| *k == name)
@@ -47,9 +50,13 @@ pub(crate) fn expand(
             {
                 continue;
             }
-            let suggestion =
-                crate::model::instructions::suggest(&name, keys.iter().map(String::as_str))
-                    .map(str::to_string);
+            // Each suggestion scans every variable: only the first ones get one.
+            let suggestion = (undefined.len() < MAX_SUGGESTIONS)
+                .then(|| keys.get_or_insert_with(|| st.env.keys()))
+                .and_then(|keys| {
+                    crate::model::instructions::suggest(&name, keys.iter().map(String::as_str))
+                })
+                .map(str::to_string);
             undefined.push(UndefinedVar {
                 span,
                 name,
