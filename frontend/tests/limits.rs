@@ -202,3 +202,47 @@ fn onbuild_chain() {
     );
     assert!(slimfile::syntax::parse(&chain(limits::MAX_ONBUILD_CHAIN + 1)).is_err());
 }
+
+#[test]
+fn definition_size() {
+    // About 1 MiB of environment, which every RUN's exec op carries: 16 MiB by the
+    // sixteenth RUN (line 33).
+    let mut s = String::from("FROM scratch\n");
+    for i in 0..16 {
+        s.push_str(&format!("ENV E{i}={}\n", "e".repeat(64 << 10)));
+    }
+    assert_eq!(plan_err(&(s.clone() + &"RUN true\n".repeat(10))), None);
+    let (msg, line) = plan_err(&(s + &"RUN true\n".repeat(40))).expect("over the limit");
+    assert!(
+        msg.contains("build definition is larger than 16 MiB"),
+        "{msg}"
+    );
+    assert_eq!(line, 33, "{msg}");
+}
+
+#[test]
+fn stage_chains_and_siblings_inherit_their_base() {
+    // A chain at the instruction limit (the last stage takes its base's config rather
+    // than copying it), and two stages on one base (the first must copy it).
+    let mut s = String::from("FROM scratch AS s0\nENV V0=0\n");
+    for i in 1..limits::MAX_INSTRUCTIONS / 2 {
+        s.push_str(&format!("FROM s{} AS s{i}\nENV V{i}={i}\n", i - 1));
+    }
+    let e = slimfile::plan(&s, "Dockerfile", &BuildOptions::new()).expect("builds");
+    let env = e.image.config.env.expect("env");
+    assert_eq!(
+        env.len(),
+        limits::MAX_INSTRUCTIONS / 2 + 1,
+        "PATH and every V"
+    );
+    assert_eq!(e.image.history.len(), limits::MAX_INSTRUCTIONS / 2);
+    let siblings = "FROM scratch AS base\nENV A=1\nFROM base AS one\nENV B=2\n\
+                    FROM base AS two\nENV C=3\nFROM two\nCOPY --from=one /x /x\n";
+    let e = slimfile::plan(siblings, "Dockerfile", &BuildOptions::new()).expect("builds");
+    let env = e.image.config.env.expect("env");
+    assert!(
+        env.contains(&"A=1".to_string()) && env.contains(&"C=3".to_string()),
+        "{env:?}"
+    );
+    assert!(!env.contains(&"B=2".to_string()), "{env:?}");
+}

@@ -131,6 +131,17 @@ impl Foreign {
 }
 
 impl OpNode {
+    /// About how many bytes the op takes in a definition: its body, its progress texts
+    /// and, for a foreign one, the ops it brings.
+    fn size(&self) -> usize {
+        let texts = [&self.name, &self.command].map(|t| t.as_ref().map_or(0, String::len));
+        let foreign = self
+            .foreign
+            .as_ref()
+            .map_or(0, |f| f.ops.iter().map(Vec::len).sum());
+        self.op.encoded_len() + texts.iter().sum::<usize>() + foreign
+    }
+
     /// A new op with no metadata.
     pub fn new(op: pb::op::Op, inputs: Vec<Output>) -> Self {
         OpNode {
@@ -155,6 +166,8 @@ impl OpNode {
 #[derive(Debug, Default, Clone)]
 pub struct Graph {
     ops: Vec<OpNode>,
+    /// About how many bytes the ops marshal to (see [`Graph::bytes`]).
+    bytes: usize,
 }
 
 /// `sha256:<hex>` of some bytes.
@@ -167,11 +180,13 @@ impl Graph {
     pub fn with_capacity(n: usize) -> Self {
         Graph {
             ops: Vec::with_capacity(n),
+            bytes: 0,
         }
     }
 
     /// Adds an op; returns its index.
     pub fn push(&mut self, node: OpNode) -> usize {
+        self.bytes += node.size();
         self.ops.push(node);
         self.ops.len() - 1
     }
@@ -180,6 +195,12 @@ impl Graph {
     /// every stage has said which paths it needs).
     pub fn get_mut(&mut self, index: usize) -> &mut OpNode {
         &mut self.ops[index]
+    }
+
+    /// About how many bytes the definition of every op pushed so far takes: each op's
+    /// body and progress texts, as they were pushed (inputs and digests aside).
+    pub fn bytes(&self) -> usize {
+        self.bytes
     }
 
     /// Number of ops in the arena.

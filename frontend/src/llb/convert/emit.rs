@@ -18,6 +18,7 @@ use crate::analysis::RunFacts;
 use crate::diagnostics::Diagnostic;
 use crate::fusion::{self, StagePlan};
 use crate::image::{DEFAULT_PATH, Image};
+use crate::limits::MAX_DEFINITION_BYTES;
 use crate::llb::graph::Graph;
 use crate::model::expand::Lexer;
 use crate::model::instructions::{Instruction, Kind, Program, Stage};
@@ -50,14 +51,18 @@ pub fn emit(
         .map(|(i, s)| live[i].then(|| fusion::run_facts(&s.instructions)))
         .collect();
     let downstream = downstream_index_needs(program, &bases, &facts);
+    let last_child = last_children(program, &bases, &live);
     let mut plans = Vec::new();
     for (i, stage) in program.stages.iter().enumerate() {
         let base_stage = find_stage(program, &bases[i], i);
+        // The last stage built on a base (not the target) takes its config instead of
+        // copying it: a chain of stages copies no history over and over.
+        let take = base_stage.is_some_and(|b| last_child[b] == Some(i) && b != target);
         let platform = stage_platform(stage, &ctx.lexer, &ctx.global_args, &target_platform)?;
         let mut st = new_stage_state(&ctx, i, stage, &bases[i], base_stage, several, platform);
         if live[i] && !replace_with_named_context(&mut ctx, &mut st, stage)? {
-            resolve_base(&mut ctx, &mut st, stage, &bases[i], base_stage)?;
-            load_base_config(&ctx, &mut st, base_stage);
+            resolve_base(&mut ctx, &mut st, stage, &bases[i], (base_stage, take))?;
+            load_base_config(&mut ctx, &mut st, base_stage, take);
             let inputs = PlanInputs {
                 file_nofuse,
                 downstream: &downstream[i],
@@ -76,6 +81,17 @@ pub fn emit(
         plans,
         source,
     ))
+}
+
+/// For each stage, the last live stage built on it (`FROM` its name).
+fn last_children(program: &Program, bases: &[String], live: &[bool]) -> Vec<Option<usize>> {
+    let mut last = vec![None; program.stages.len()];
+    for i in (0..program.stages.len()).filter(|&i| live[i]) {
+        if let Some(b) = find_stage(program, &bases[i], i) {
+            last[b] = Some(i);
+        }
+    }
+    last
 }
 
 /// Whether progress names carry the stage name: the official frontend does so when it
@@ -209,7 +225,7 @@ fn resolve_base(
     st: &mut StageState,
     stage: &Stage,
     base: &str,
-    base_stage: Option<usize>,
+    (base_stage, take): (Option<usize>, bool),
 ) -> Result<(), Diagnostic> {
     let platform = st.platform.clone();
     let named_base = if base_stage.is_none() {
@@ -225,7 +241,7 @@ fn resolve_base(
         }
         st.base_image = Some(st.image.clone());
     } else if let Some(b) = base_stage {
-        let parent = &ctx.stages[b];
+        let parent = &mut ctx.stages[b];
         if !parent.dispatched {
             return Err(Diagnostic::error(format!(
                 "stage {base:?} used as base before it was built"
@@ -234,7 +250,11 @@ fn resolve_base(
         }
         st.state = parent.state;
         st.base_image = parent.base_image.clone();
-        st.image = parent.image.clone();
+        st.image = if take {
+            std::mem::take(&mut parent.image)
+        } else {
+            parent.image.clone()
+        };
         st.platform = parent.platform.clone();
         st.build_args = parent.build_args.clone();
     } else if !base.eq_ignore_ascii_case("scratch") {
@@ -294,8 +314,9 @@ fn from_image(
     Ok(())
 }
 
-/// Makes sure PATH is set, then loads the base's env, working directory and user.
-fn load_base_config(ctx: &Ctx<'_>, st: &mut StageState, base_stage: Option<usize>) {
+/// Makes sure PATH is set, then loads the base's env, working directory and user
+/// (taking the base stage's env when `take`).
+fn load_base_config(ctx: &mut Ctx<'_>, st: &mut StageState, base_stage: Option<usize>, take: bool) {
     let has_path = st
         .image
         .config
@@ -312,7 +333,12 @@ fn load_base_config(ctx: &Ctx<'_>, st: &mut StageState, base_stage: Option<usize
     if let Some(b) = base_stage {
         // The official frontend starts from the base stage's state and adds the
         // image config's env again, which reorders it like the config.
-        st.env = ctx.stages[b].env.clone();
+        let parent = &mut ctx.stages[b];
+        st.env = if take {
+            std::mem::take(&mut parent.env)
+        } else {
+            parent.env.clone()
+        };
     }
     for kv in st.image.config.env.clone().unwrap_or_default() {
         let (k, v) = kv.split_once('=').unwrap_or((kv.as_str(), ""));
@@ -373,6 +399,14 @@ fn dispatch_stage(
         // The base's ONBUILD triggers come first; their progress names say so.
         st.in_onbuild = step.first() < trigger_count;
         dispatch_step(ctx, st, &instructions, step)?;
+        if ctx.graph.bytes() > MAX_DEFINITION_BYTES {
+            return Err(Diagnostic::error(format!(
+                "the build definition is larger than {}, the most BuildKit's gateway accepts \
+                 in one message",
+                crate::limits::human(MAX_DEFINITION_BYTES)
+            ))
+            .at(instructions[step.first()].span));
+        }
     }
     st.in_onbuild = false;
     if let Some(secs) = ctx.epoch {

@@ -1,5 +1,7 @@
 //! The state of a stage while it is dispatched, and the ordered environment it keeps.
 
+use std::collections::HashMap;
+
 use crate::image::Image;
 use crate::llb::graph::State;
 use crate::model::expand::Env;
@@ -8,31 +10,58 @@ use crate::model::options::Platform;
 /// Ordered environment of a state, as BuildKit's LLB client orders it: by the last
 /// assignment of each key (a key set again moves to the end). The image config's
 /// `Env` is another list, which replaces in place.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EnvList(pub Vec<(String, String)>);
+///
+/// Setting and reading a key take constant time (a stage may set thousands): a key set
+/// again leaves a hole where it was, and the holes are swept when they are half the list.
+#[derive(Debug, Clone, Default)]
+pub struct EnvList {
+    /// Assignments in order; `None` where the key was set again later.
+    entries: Vec<Option<(String, String)>>,
+    /// Where each key's assignment is in `entries`.
+    index: HashMap<String, usize>,
+}
 
 impl EnvList {
     /// Sets a key, moving it to the end.
     pub fn set(&mut self, k: &str, v: &str) {
-        self.0.retain(|(key, _)| key != k);
-        self.0.push((k.to_string(), v.to_string()));
+        if let Some(i) = self.index.insert(k.to_string(), self.entries.len()) {
+            self.entries[i] = None;
+        }
+        self.entries.push(Some((k.to_string(), v.to_string())));
+        if self.index.len() * 2 < self.entries.len() {
+            self.entries.retain(Option::is_some);
+            for (i, (k, _)) in self.entries.iter().flatten().enumerate() {
+                if let Some(slot) = self.index.get_mut(k) {
+                    *slot = i;
+                }
+            }
+        }
+    }
+    /// The assignments in order.
+    pub fn iter(&self) -> impl Iterator<Item = &(String, String)> {
+        self.entries.iter().flatten()
     }
     /// `K=V` strings.
     pub fn to_strings(&self) -> Vec<String> {
-        self.0.iter().map(|(k, v)| format!("{k}={v}")).collect()
+        self.iter().map(|(k, v)| format!("{k}={v}")).collect()
     }
 }
 
+impl PartialEq for EnvList {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for EnvList {}
+
 impl Env for EnvList {
     fn get(&self, key: &str) -> Option<String> {
-        self.0
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
+        let i = *self.index.get(key)?;
+        self.entries[i].as_ref().map(|(_, v)| v.clone())
     }
     fn keys(&self) -> Vec<String> {
-        self.0.iter().map(|(k, _)| k.clone()).collect()
+        self.iter().map(|(k, _)| k.clone()).collect()
     }
 }
 
@@ -154,5 +183,29 @@ impl StageState {
         }
         parts.extend(args.iter().cloned());
         parts.join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EnvList;
+    use crate::model::expand::Env;
+
+    #[test]
+    fn a_key_set_again_moves_to_the_end_and_holes_are_swept() {
+        let mut env = EnvList::default();
+        env.set("A", "1");
+        env.set("B", "2");
+        env.set("A", "3");
+        assert_eq!(env.to_strings(), ["B=2", "A=3"]);
+        for i in 0..1000 {
+            env.set("B", &i.to_string());
+        }
+        env.set("C", "4");
+        assert_eq!(env.to_strings(), ["A=3", "B=999", "C=4"]);
+        assert!(env.entries.len() < 10, "swept: {}", env.entries.len());
+        assert_eq!(env.get("B").as_deref(), Some("999"));
+        assert_eq!(env.get("A").as_deref(), Some("3"));
+        assert_eq!(env.keys(), ["A", "B", "C"]);
     }
 }
