@@ -139,6 +139,18 @@ impl Lexer {
     }
 }
 
+/// The word an error is about, Go-quoted, cut after [`SHOWN_WORD`] characters (a
+/// hostile word can be megabytes long).
+fn quote_word(word: &str) -> String {
+    match word.char_indices().nth(SHOWN_WORD) {
+        Some((i, _)) => format!("{}...", crate::golang::quote(&word[..i])),
+        None => crate::golang::quote(word),
+    }
+}
+
+/// Characters of a word an expansion error quotes.
+const SHOWN_WORD: usize = 100;
+
 const MISSING_BRACE: &str = "syntax error: missing '}'";
 
 fn unterminated(what: &str) -> String {
@@ -208,7 +220,7 @@ impl<'a> Scan<'a> {
     fn run(&mut self, source: &str) -> Result<(String, Vec<String>), ExpandError> {
         self.stop_on(None, self.lx.raw_escapes)
             .map_err(|e| ExpandError {
-                message: format!("failed to process {}: {e}", crate::golang::quote(source)),
+                message: format!("failed to process {}: {e}", quote_word(source)),
             })
     }
 
