@@ -23,9 +23,10 @@ pub const MAX_INSTRUCTION_BYTES: usize = 2 << 20;
 /// than this is not an error: only expansion is limited).
 pub const MAX_EXPANDED_WORD: usize = MAX_INSTRUCTION_BYTES;
 
-/// Bytes all `$VAR` substitutions of one build may produce together: each `ARG A=$B$B`
-/// doubles a value, so 25 lines would reach 32 MiB.
-pub const MAX_EXPANDED_TOTAL: usize = 64 << 20;
+/// Bytes all `$VAR` substitutions of one build may produce together (each word under
+/// [`MAX_EXPANDED_WORD`], but thousands of instructions can each copy a big value). An
+/// ENV keeps its value twice (the stage's environment and the image config).
+pub const MAX_EXPANDED_TOTAL: usize = 32 << 20;
 
 /// `${...}` references nested in one another (`${a:-${b:-...}}`).
 pub const MAX_NESTING: usize = 100;

@@ -100,18 +100,18 @@ fn expanded_word_size() {
 
 #[test]
 fn expanded_total_size() {
-    // A 64 KiB value copied twice by each LABEL: 128 KiB a line, 64 MiB by line 530.
+    // A 64 KiB value copied twice by each LABEL: 128 KiB a line, 32 MiB by line 273.
     let mut s = "FROM scratch\nENV A0=xx\n".to_string();
     for i in 1..16 {
         s.push_str(&format!("ENV A{i}=$A{p}$A{p}\n", p = i - 1));
     }
     let lines = s.lines().count();
-    let under = s.clone() + &"LABEL b=$A15$A15\n".repeat(400);
+    let under = s.clone() + &"LABEL b=$A15$A15\n".repeat(200);
     assert_eq!(plan_err(&under), None);
     let over = s + &"LABEL b=$A15$A15\n".repeat(10_000 - lines);
     let (msg, line) = plan_err(&over).expect("over the limit");
-    assert!(msg.contains("more than 64 MiB in total"), "{msg}");
-    assert!(line > lines + 400 && line < lines + 600, "{line}: {msg}");
+    assert!(msg.contains("more than 32 MiB in total"), "{msg}");
+    assert!(line > lines + 200 && line < lines + 300, "{line}: {msg}");
 }
 
 #[test]
