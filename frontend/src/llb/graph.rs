@@ -162,6 +162,10 @@ impl OpNode {
     }
 }
 
+/// What an op adds to a definition besides its body and progress texts: its digest
+/// twice (op list and metadata key), its inputs, caps and source locations.
+const OP_OVERHEAD: usize = 512;
+
 /// The arena.
 #[derive(Debug, Default, Clone)]
 pub struct Graph {
@@ -186,7 +190,7 @@ impl Graph {
 
     /// Adds an op; returns its index.
     pub fn push(&mut self, node: OpNode) -> usize {
-        self.bytes += node.size();
+        self.bytes += node.size() + OP_OVERHEAD;
         self.ops.push(node);
         self.ops.len() - 1
     }
@@ -197,10 +201,17 @@ impl Graph {
         &mut self.ops[index]
     }
 
-    /// About how many bytes the definition of every op pushed so far takes: each op's
-    /// body and progress texts, as they were pushed (inputs and digests aside).
+    /// About how many bytes (at least) the definition of every op pushed so far takes:
+    /// each op's body and progress texts as they were pushed, a margin for its digests,
+    /// inputs and source locations, and what [`Graph::count`] added.
     pub fn bytes(&self) -> usize {
         self.bytes
+    }
+
+    /// Counts `bytes` more in [`Graph::bytes`] (the Dockerfile that the definition's
+    /// source map carries).
+    pub fn count(&mut self, bytes: usize) {
+        self.bytes += bytes;
     }
 
     /// Number of ops in the arena.

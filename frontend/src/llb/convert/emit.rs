@@ -43,6 +43,8 @@ pub fn emit(
     } = layout(program, opts, escape)?;
     let several = several_dispatch_states(program);
     let mut ctx = new_ctx(program, opts, images, lexer, globals)?;
+    // The definition's source map carries the Dockerfile.
+    ctx.graph.count(source.map_or(0, |(_, data)| data.len()));
     let file_nofuse = fusion::has_nofuse(first_comments(program));
     let mut facts: Vec<Option<Vec<Option<RunFacts>>>> = program
         .stages
