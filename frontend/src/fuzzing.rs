@@ -158,12 +158,7 @@ pub fn named_context(data: &[u8]) {
         return;
     };
     // What `load_inputs` does: a definition the engine sends, with its config.
-    let wanted: Vec<String> = opts
-        .build
-        .named_contexts
-        .values()
-        .filter_map(|v| v.strip_prefix("input:").map(str::to_string))
-        .collect();
+    let wanted = opts.wanted_inputs();
     for input in wanted {
         let Ok(definition) = bollard_buildkit_proto::pb::Definition::decode(definition) else {
             continue;

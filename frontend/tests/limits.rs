@@ -5,16 +5,8 @@
 use slimfile::limits;
 use slimfile::model::options::BuildOptions;
 
-/// Plans `src`: the error's message and first line, or `None` when it builds.
-fn plan_err(src: &str) -> Option<(String, usize)> {
-    match slimfile::plan(src, "Dockerfile", &BuildOptions::new()) {
-        Ok(_) => None,
-        Err(d) => Some((
-            d.message.clone(),
-            d.spans.first().map_or(0, |s| s.start_line),
-        )),
-    }
-}
+mod common;
+use common::plan_err;
 
 /// `FROM scratch`, then `line` repeated until the text is at least `size` bytes.
 fn filled(size: usize, line: &str) -> String {

@@ -3,16 +3,8 @@
 
 use slimfile::model::options::BuildOptions;
 
-/// Plans `src`; returns the error's first line, if any.
-fn plan_err(src: &str) -> Option<(String, usize)> {
-    match slimfile::plan(src, "Dockerfile", &BuildOptions::new()) {
-        Ok(_) => None,
-        Err(d) => Some((
-            d.message.clone(),
-            d.spans.first().map_or(0, |s| s.start_line),
-        )),
-    }
-}
+mod common;
+use common::plan_err;
 
 #[test]
 fn binary_data_is_an_error_not_a_panic() {

@@ -31,6 +31,15 @@ pub struct FrontendOptions {
 }
 
 impl FrontendOptions {
+    /// The engine inputs the named contexts ask for (`context:NAME=input:INPUT`).
+    pub fn wanted_inputs(&self) -> Vec<String> {
+        self.build
+            .named_contexts
+            .values()
+            .filter_map(|v| v.strip_prefix("input:").map(str::to_string))
+            .collect()
+    }
+
     /// Reads options from the process environment.
     pub fn from_env() -> Result<Self, Diagnostic> {
         let mut raw = BTreeMap::new();

@@ -150,12 +150,7 @@ pub(super) async fn load_inputs(
     client: &mut Client,
     opts: &mut FrontendOptions,
 ) -> Result<(), FrontendError> {
-    let wanted: Vec<String> = opts
-        .build
-        .named_contexts
-        .values()
-        .filter_map(|v| v.strip_prefix("input:").map(str::to_string))
-        .collect();
+    let wanted = opts.wanted_inputs();
     if wanted.is_empty() {
         return Ok(());
     }
