@@ -20,6 +20,9 @@ What is here:
                          final `N passed, N failed`
   docker, image_inspect, image_id, container_rm
                          small docker CLI helpers
+  processes, frontend_pids
+                         every process's argv from /proc, and the gateway frontends
+                         among them (started as a bare `/slimfile`)
 """
 
 import collections
@@ -420,3 +423,27 @@ def image_id(ref, timeout=DOCKER_TIMEOUT):
 def container_rm(name, timeout=DOCKER_TIMEOUT):
     """`docker rm -f -v NAME`, errors ignored (the container may be gone already)."""
     run_cmd(["docker", "rm", "-f", "-v", name], timeout)
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def processes():
+    """(pid, argv as a list of bytes) of every process /proc still shows."""
+    out = []
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % p, "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        out.append((int(p), argv[:-1] if argv and argv[-1] == b"" else argv))
+    return out
+
+
+def frontend_pids():
+    """Pids of gateway frontends: processes started as a bare `/slimfile` (the
+    `slimfile sync` steps of a build have arguments)."""
+    return [pid for pid, argv in processes() if argv == [b"/slimfile"]]
