@@ -251,3 +251,15 @@ fn skip_reasons_are_typed_and_a_new_group_is_not_left_alone() {
     assert_eq!(left[0]["startsGroup"], true);
     assert_eq!(left[2]["startsGroup"], false);
 }
+
+#[test]
+fn a_group_without_cleanup_names_no_empty_manager_list() {
+    let src = "FROM debian\nRUN apt-get update\nRUN apt-get install -y curl\n";
+    let mut off = BuildOptions::new();
+    off.cleanup = CleanupMode::Off;
+    let (p, _) = plan(src, &off);
+    let text = report::text(std::slice::from_ref(&p));
+    assert!(text.contains("  fused lines 2, 3 (no cleanup)\n"), "{text}");
+    assert!(!text.contains("()"), "{text}");
+    assert!(!text.contains("left alone line 2"), "{text}");
+}
