@@ -29,7 +29,8 @@ struct BuildFlags {
     #[arg(short = 'f', long = "file", default_value = "Dockerfile")]
     file: String,
     /// `KEY=VALUE` build arguments (also `SLIMFILE_FUSE`, `SLIMFILE_CLEANUP`,
-    /// `SLIMFILE_ASSEMBLY`, and `BUILDKIT_SYNTAX` naming the frontend image).
+    /// `SLIMFILE_ASSEMBLY`, `SLIMFILE_SPAN`, `SLIMFILE_LAYERS`, and `BUILDKIT_SYNTAX`
+    /// naming the frontend image).
     #[arg(long = "build-arg")]
     build_args: Vec<String>,
     /// Target stage.
@@ -147,7 +148,11 @@ pub fn main() -> ExitCode {
         }),
         Some(Command::Rewrite { build }) => run(build, |src, name, opts| {
             let (_, program) = crate::parse_program(src)?;
-            let e = crate::plan(src, name, opts)?;
+            // A plain Dockerfile has one RUN per group and one layer per instruction.
+            let mut opts = opts.clone();
+            opts.span = false;
+            opts.layers = crate::model::options::Layers::Group;
+            let e = crate::plan(src, name, &opts)?;
             let text = crate::fusion::rewrite::rewrite(src, &program, &e.fusion, &e.fused_ops);
             print!("{text}");
             Ok(())
@@ -220,6 +225,9 @@ fn options(build_args: Vec<String>, target: Option<String>) -> Result<BuildOptio
     let cleanup = opts.build_args.get("SLIMFILE_CLEANUP").cloned();
     let assembly = opts.build_args.get("SLIMFILE_ASSEMBLY").cloned();
     opts.apply_slimfile_settings(fuse.as_deref(), cleanup.as_deref(), assembly.as_deref())?;
+    let span = opts.build_args.get("SLIMFILE_SPAN").cloned();
+    let layers = opts.build_args.get("SLIMFILE_LAYERS").cloned();
+    opts.apply_reach_settings(span.as_deref(), layers.as_deref())?;
     // The frontend image a real build would run from (`BUILDKIT_SYNTAX`, like the
     // engine reads it), else the published name.
     opts.frontend_image = Some(

@@ -16,6 +16,7 @@ pub mod cleanup;
 pub mod report;
 pub mod rewrite;
 pub mod script;
+pub mod span;
 
 use std::collections::BTreeSet;
 
@@ -44,11 +45,15 @@ pub struct FusedOp {
     pub cleanup_at: usize,
 }
 
-/// A run of RUN instructions emitted as one exec op.
+/// A run of RUN instructions emitted as one layer (with additive assembly, spanning
+/// the other instructions between them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {
-    /// Indices into the stage's instruction list, in order.
+    /// Indices of the RUNs into the stage's instruction list, in order.
     pub members: Vec<usize>,
+    /// Indices of the other instructions between the members that the group spans
+    /// (dispatched inside it, as unfused), in order; see [`span`].
+    pub between: Vec<usize>,
     /// Package managers whose caches the group cleans.
     pub managers: Vec<String>,
     /// Shell commands appended after the members (cleanup).
@@ -71,6 +76,15 @@ pub enum Step {
     Single(usize),
     /// A fused group of RUNs (possibly of one RUN that only gained cleanup).
     Fused(Group),
+}
+
+impl Group {
+    /// Every instruction the group dispatches (members and spanned ones), in order.
+    pub fn order(&self) -> Vec<usize> {
+        let mut all: Vec<usize> = self.members.iter().chain(&self.between).copied().collect();
+        all.sort_unstable();
+        all
+    }
 }
 
 impl Step {
@@ -171,6 +185,8 @@ pub struct PlanContext {
     pub downstream_mentions: BTreeSet<&'static str>,
     /// The stage's SHELL at its start (base image), if set.
     pub base_shell: Option<Vec<String>>,
+    /// The stage's working directory at its start, when known.
+    pub base_workdir: Option<String>,
     /// Precomputed [`run_facts`] of the instructions, if the caller has them.
     pub facts: Option<Vec<Option<RunFacts>>>,
 }
@@ -248,7 +264,10 @@ pub fn plan_stage(
         pctx,
         stage_nofuse: has_nofuse(&stage.comments) && stage_index > 0 || pctx.file_nofuse,
         shell: pctx.base_shell.clone().unwrap_or_default(),
+        cwd: pctx.base_workdir.clone(),
         group: Vec::new(),
+        between: Vec::new(),
+        pending: Vec::new(),
         last_key: None,
         breaker: None,
     };
@@ -304,24 +323,47 @@ struct Planner<'a> {
     stage_nofuse: bool,
     /// The SHELL in effect.
     shell: Vec<String>,
+    /// The working directory, when planning knows it.
+    cwd: Option<String>,
     /// The group being gathered.
     group: Vec<Candidate>,
+    /// Other instructions the group spans (a RUN joined after them).
+    between: Vec<usize>,
+    /// Other instructions after the group's last RUN that it may span, if a RUN of its
+    /// manager follows.
+    pending: Vec<usize>,
     /// The last RUN that drove a manager (its managers and line), and the first other
-    /// instruction since (keyword and line).
+    /// instruction since (keyword, line, and why a group could not span it).
     last_key: Option<(BTreeSet<&'static str>, usize)>,
-    breaker: Option<(String, usize)>,
+    breaker: Option<(String, usize, Option<String>)>,
 }
 
 impl Planner<'_> {
+    /// Turns the pending group into a step, followed by the instructions it did not
+    /// get to span.
     fn flush(&mut self) {
         flush(
             &mut self.group,
+            std::mem::take(&mut self.between),
             &mut self.plan,
             self.instructions,
             self.facts,
             self.opts,
             self.pctx,
         );
+        for i in std::mem::take(&mut self.pending) {
+            self.plan.steps.push(Step::Single(i));
+        }
+    }
+
+    /// Why the group being gathered may not span `instr` (`Some(None)`: spanning is
+    /// off); `None` when it may.
+    fn span_blocker(&self, instr: &Instruction) -> Option<Option<String>> {
+        if !(self.opts.span && self.opts.additive()) {
+            return Some(None);
+        }
+        let managers = self.group.last().map(|c| c.key.clone()).unwrap_or_default();
+        span::blocker(instr, &managers, self.cwd.as_deref()).map(Some)
     }
 
     fn skip(&mut self, i: usize, kind: SkipKind, reason: String) {
@@ -333,16 +375,28 @@ impl Planner<'_> {
         });
     }
 
-    /// An instruction other than RUN ends the group, and is remembered as what stands
-    /// between two RUNs of a manager.
+    /// An instruction other than RUN is held for the group to span, if it may and a
+    /// RUN of the group's manager follows; otherwise it ends the group, and is
+    /// remembered as what stands between two RUNs of a manager.
     fn other(&mut self, i: usize, instr: &Instruction) {
-        self.flush();
+        let blocked = if self.group.is_empty() {
+            Some(None)
+        } else {
+            self.span_blocker(instr)
+        };
+        self.cwd = span::next_cwd(self.cwd.take(), instr);
         if let Kind::Shell(sh) = &instr.kind {
             self.shell = sh.clone();
         }
+        let Some(why) = blocked else {
+            self.pending.push(i);
+            return;
+        };
+        self.flush();
         self.plan.steps.push(Step::Single(i));
         if self.last_key.is_some() && self.breaker.is_none() {
-            self.breaker = Some((instr.keyword.to_ascii_uppercase(), instr.span.start_line));
+            let kw = instr.keyword.to_ascii_uppercase();
+            self.breaker = Some((kw, instr.span.start_line, why));
         }
     }
 
@@ -368,27 +422,38 @@ impl Planner<'_> {
         }
         let flags = format!("{:?}|{:?}|{:?}", run.mounts, run.network, run.security);
         let joins = self.group.last().is_some_and(|last| {
-            last.index + 1 == i
+            last.index + 1 + self.pending.len() == i
                 && last.flags == flags
                 && (last.key == key
                     || (f.cleanup_only() && f.cleans.is_subset(&group_drives(&self.group))))
         });
         if !joins {
-            if let Some(last) = self.group.last() {
+            // Another manager's RUN after instructions the group would have spanned:
+            // nothing was kept apart, so nothing is said.
+            let unrelated = !self.pending.is_empty()
+                && self.group.last().is_some_and(|l| l.key.is_disjoint(&key));
+            if unrelated {
+                // Said by neither the group nor this RUN.
+            } else if let Some(last) = self.group.last() {
                 let line = self.instructions[last.index].span.start_line;
                 let (kind, why) = not_joined(last, &f, &flags, &key);
                 self.skip(i, kind, format!("not fused with line {line}: {why}"));
-            } else if let (Some((prev_key, prev_line)), Some((kw, line))) =
+            } else if let (Some((prev_key, prev_line)), Some((kw, line, span_why))) =
                 (&self.last_key, &self.breaker)
                 && !prev_key.is_disjoint(&key)
             {
-                let why = format!(
+                let mut why = format!(
                     "not fused with the {} RUN on line {prev_line}: {kw} on line {line} stands between them",
                     names(prev_key)
                 );
+                if let Some(w) = span_why {
+                    why.push_str(&format!(" ({w})"));
+                }
                 self.skip(i, SkipKind::InstructionBetween, why);
             }
             self.flush();
+        } else {
+            self.between.append(&mut self.pending);
         }
         self.last_key = Some((key.clone(), instr.span.start_line));
         self.breaker = None;
@@ -488,6 +553,7 @@ fn group_drives(group: &[Candidate]) -> BTreeSet<&'static str> {
 /// Turns the pending group into a step.
 fn flush(
     group: &mut Vec<Candidate>,
+    between: Vec<usize>,
     plan: &mut StagePlan,
     instructions: &[Instruction],
     facts: &[Option<RunFacts>],
@@ -511,6 +577,7 @@ fn flush(
     let last = *members.last().unwrap_or(&0);
     let mut g = Group {
         members: members.clone(),
+        between,
         managers: drives.iter().map(|s| s.to_string()).collect(),
         cleanup_script: String::new(),
         cache_mounts: Vec::new(),

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::{StagePlan, Step};
+use super::{Group, StagePlan, Step};
 
 /// A plain-text report: per stage, each group with its lines, managers, cleanup and
 /// assembly, and every RUN kept out of a group with the reason (`new group at` when it
@@ -53,12 +53,18 @@ pub fn text(plans: &[StagePlan]) -> String {
                 g.managers.join(", ")
             };
             out.push_str(&format!(
-                "  {kind} lines {} ({managers})\n",
-                lines.join(", ")
+                "  {kind} lines {} ({managers}){}\n",
+                lines.join(", "),
+                spanning(p, &g.between)
             ));
-            for &i in &g.members {
+            for i in g.order() {
+                let mark = if g.between.contains(&i) {
+                    "   [spanned]"
+                } else {
+                    ""
+                };
                 out.push_str(&format!(
-                    "    {:>4} | {}\n",
+                    "    {:>4} | {}{mark}\n",
                     p.spans[i].start_line,
                     first_line(&p.texts[i])
                 ));
@@ -67,7 +73,7 @@ pub fn text(plans: &[StagePlan]) -> String {
                 for l in g.cleanup_script.lines() {
                     out.push_str(&format!("    cleanup: {l}\n"));
                 }
-                out.push_str(&format!("    cleanup guard: {}\n", guard_text(&g.guarded)));
+                out.push_str(&format!("    cleanup guard: {}\n", guard_text(p, g)));
             }
             for m in &g.cache_mounts {
                 out.push_str(&format!("    cache mount: {m}\n"));
@@ -94,7 +100,8 @@ pub fn text(plans: &[StagePlan]) -> String {
 }
 
 /// What `slimfile_rm` refuses, in words.
-fn guard_text(guarded: &[String]) -> String {
+fn guard_text(p: &StagePlan, g: &Group) -> String {
+    let guarded = &g.guarded;
     let mut t = String::from(
         "each path is resolved at run time; `/`, top-level directories and relative paths are never deleted, and a cache directory ending in `/` is emptied, not removed",
     );
@@ -102,6 +109,21 @@ fn guard_text(guarded: &[String]) -> String {
         t.push_str(&format!(
             ", nor anything at, under or above the RUNs' mounts ({})",
             guarded.join(", ")
+        ));
+    }
+    let copies: Vec<String> = g
+        .between
+        .iter()
+        .filter(|&&i| {
+            let kw = p.texts[i].split_whitespace().next().unwrap_or("");
+            kw.eq_ignore_ascii_case("COPY") || kw.eq_ignore_ascii_case("ADD")
+        })
+        .map(|&i| p.spans[i].start_line.to_string())
+        .collect();
+    if !copies.is_empty() {
+        t.push_str(&format!(
+            ", nor anything at, under or above the destination of the spanned COPY/ADD on line {}",
+            copies.join(", ")
         ));
     }
     t
@@ -118,6 +140,25 @@ fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
 }
 
+/// `, spanning ENV on line 4, COPY on line 6` for a group's spanned instructions.
+fn spanning(p: &StagePlan, between: &[usize]) -> String {
+    if between.is_empty() {
+        return String::new();
+    }
+    let each: Vec<String> = between
+        .iter()
+        .map(|&i| {
+            let kw = p.texts[i].split_whitespace().next().unwrap_or("");
+            format!(
+                "{} on line {}",
+                kw.to_ascii_uppercase(),
+                p.spans[i].start_line
+            )
+        })
+        .collect();
+    format!(", spanning {}", each.join(", "))
+}
+
 /// The same report as JSON.
 pub fn json(plans: &[StagePlan]) -> Value {
     let stages: Vec<Value> = plans
@@ -130,9 +171,10 @@ pub fn json(plans: &[StagePlan]) -> Value {
                     Step::Fused(g) => Some(json!({
                         "lines": g.members.iter().map(|&i| p.spans[i].start_line).collect::<Vec<_>>(),
                         "instructions": g.members.iter().map(|&i| p.texts[i].clone()).collect::<Vec<_>>(),
+                        "spans": g.between.iter().map(|&i| json!({"line": p.spans[i].start_line, "instruction": p.texts[i]})).collect::<Vec<_>>(),
                         "managers": g.managers,
                         "cleanup": g.cleanup_script,
-                        "cleanupGuard": if g.cleanup_script.is_empty() { Value::Null } else { Value::String(guard_text(&g.guarded)) },
+                        "cleanupGuard": if g.cleanup_script.is_empty() { Value::Null } else { Value::String(guard_text(p, g)) },
                         "cacheMounts": g.cache_mounts,
                         "notes": g.notes,
                         "assembly": g.assembly,

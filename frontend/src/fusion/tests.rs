@@ -263,3 +263,90 @@ fn a_group_without_cleanup_names_no_empty_manager_list() {
     assert!(!text.contains("()"), "{text}");
     assert!(!text.contains("left alone line 2"), "{text}");
 }
+
+fn additive() -> BuildOptions {
+    let mut o = BuildOptions::new();
+    o.frontend_image = Some("ours/slimfile".into());
+    o
+}
+
+fn order(p: &StagePlan) -> Vec<String> {
+    p.steps
+        .iter()
+        .map(|s| match s {
+            Step::Single(i) => format!("{i}"),
+            Step::Fused(g) => format!("{:?}+{:?}", g.members, g.between),
+        })
+        .collect()
+}
+
+#[test]
+fn groups_span_metadata_copy_and_workdir_between_runs_of_one_manager() {
+    let src = "FROM debian\nRUN apt-get update\nENV LANG=C.UTF-8\nRUN apt-get install -y locales\nWORKDIR /app\nCOPY req.txt .\nLABEL a=b\nRUN pip install -r req.txt\nEXPOSE 80\nRUN pip install x\nCMD [\"x\"]\n";
+    let (p, _) = plan(src, &additive());
+    assert_eq!(
+        order(&p),
+        vec!["[0, 2]+[1]", "3", "4", "5", "[6, 8]+[7]", "9"]
+    );
+    assert!(p.skipped.is_empty(), "{:?}", p.skipped);
+    let text = report::text(std::slice::from_ref(&p));
+    assert!(
+        text.contains("fused lines 2, 4 (apt), spanning ENV on line 3\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("       3 | ENV LANG=C.UTF-8   [spanned]\n"),
+        "{text}"
+    );
+    let json = report::json(std::slice::from_ref(&p));
+    assert_eq!(json["stages"][0]["groups"][1]["spans"][0]["line"], 9);
+}
+
+#[test]
+fn spanning_needs_additive_assembly_and_can_be_turned_off() {
+    let src = "FROM debian\nRUN apt-get update\nENV LANG=C.UTF-8\nRUN apt-get install -y locales\n";
+    let mut off = additive();
+    off.span = false;
+    let mut script = additive();
+    script.assembly = crate::model::options::Assembly::Script;
+    for opts in [off, script, BuildOptions::new()] {
+        let (p, _) = plan(src, &opts);
+        assert_eq!(order(&p), vec!["[0]+[]", "1", "[2]+[]"]);
+        assert_eq!(p.skipped[0].kind, SkipKind::InstructionBetween);
+        assert!(p.skipped[0].reason.ends_with("stands between them"));
+    }
+}
+
+#[test]
+fn what_moves_the_caches_stops_a_group_and_says_why() {
+    let src = "FROM debian\nRUN pip install a\nUSER app\nRUN pip install b\nENV PIP_CACHE_DIR=/c\nRUN pip install c\nCOPY x /root/\nRUN pip install d\n";
+    let (p, _) = plan(src, &additive());
+    assert!(
+        p.steps
+            .iter()
+            .all(|s| !matches!(s, Step::Fused(g) if g.members.len() > 1))
+    );
+    let reasons: Vec<&str> = p.skipped.iter().map(|s| s.reason.as_str()).collect();
+    assert!(
+        reasons[0].ends_with(
+            "USER on line 3 stands between them (it changes the user, whose home holds the caches)"
+        ),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[1].contains("(it sets PIP_CACHE_DIR, which the cleanup reads"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[2].contains("(it copies to /root, at, above or under /root"),
+        "{reasons:?}"
+    );
+}
+
+#[test]
+fn held_instructions_go_back_in_place_when_no_run_of_the_manager_follows() {
+    let src = "FROM debian\nRUN apt-get update && apt-get install -y npm\nWORKDIR /app\nCOPY . .\nRUN npm install\nENV A=1\n";
+    let (p, _) = plan(src, &additive());
+    assert_eq!(order(&p), vec!["[0]+[]", "1", "2", "[3]+[]", "4"]);
+    assert!(p.skipped.is_empty(), "{:?}", p.skipped);
+}

@@ -231,8 +231,9 @@ fn ulimit(item: &str) -> Result<(String, i64, i64), Diagnostic> {
     Ok((name.to_string(), p(soft)?, p(hard)?))
 }
 
-/// slimfile's own settings: `fuse`, `cleanup`, `assembly` and `summary`, or the build
-/// args `SLIMFILE_FUSE`, `SLIMFILE_CLEANUP`, `SLIMFILE_ASSEMBLY` and `SLIMFILE_SUMMARY`.
+/// slimfile's own settings: `fuse`, `cleanup`, `assembly`, `summary`, `span` and
+/// `layers`, or the build args `SLIMFILE_FUSE`, `SLIMFILE_CLEANUP`, `SLIMFILE_ASSEMBLY`,
+/// `SLIMFILE_SUMMARY`, `SLIMFILE_SPAN` and `SLIMFILE_LAYERS`.
 fn slimfile_settings(
     raw: &BTreeMap<String, String>,
     build: &mut BuildOptions,
@@ -243,7 +244,10 @@ fn slimfile_settings(
     let cleanup = setting("cleanup", "SLIMFILE_CLEANUP");
     let assembly = setting("assembly", "SLIMFILE_ASSEMBLY");
     let summary = setting("summary", "SLIMFILE_SUMMARY");
+    let span = setting("span", "SLIMFILE_SPAN");
+    let layers = setting("layers", "SLIMFILE_LAYERS");
     build.apply_slimfile_settings(fuse.as_deref(), cleanup.as_deref(), assembly.as_deref())?;
+    build.apply_reach_settings(span.as_deref(), layers.as_deref())?;
     build.apply_summary_setting(summary.as_deref())
 }
 

@@ -111,6 +111,18 @@ pub enum Assembly {
     Script,
 }
 
+/// How many layers a stage exports above its base image (`SLIMFILE_LAYERS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layers {
+    /// One layer per fused group, one per other instruction that changes files.
+    #[default]
+    Group,
+    /// One layer per stage: every step stays its own cached step, and the stage's net
+    /// change is assembled onto its base as one layer (`docker build --squash` without
+    /// its cache loss).
+    Stage,
+}
+
 /// Everything that shapes a build besides the Dockerfile.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -139,6 +151,11 @@ pub struct BuildOptions {
     pub cleanup: CleanupMode,
     /// How a fused group becomes one layer.
     pub assembly: Assembly,
+    /// Groups may span the non-RUN instructions between RUNs of one manager
+    /// (`SLIMFILE_SPAN`, default on; only with additive assembly).
+    pub span: bool,
+    /// How many layers a stage exports (`SLIMFILE_LAYERS`).
+    pub layers: Layers,
     /// Send the per-stage fusion summary as a build warning (`SLIMFILE_SUMMARY=warn`).
     /// Off by default: it is information (the progress names already show each group),
     /// and CI summaries count warnings as problems.
@@ -184,6 +201,7 @@ impl BuildOptions {
     pub fn new() -> Self {
         BuildOptions {
             fuse: true,
+            span: true,
             ..BuildOptions::default()
         }
     }
@@ -251,6 +269,44 @@ impl BuildOptions {
             };
         }
         Ok(())
+    }
+
+    /// `SLIMFILE_SPAN` / option `span` (`on`, the default, or `off`) and
+    /// `SLIMFILE_LAYERS` / option `layers` (`group`, the default, or `stage`).
+    pub fn apply_reach_settings(
+        &mut self,
+        span: Option<&str>,
+        layers: Option<&str>,
+    ) -> Result<(), Diagnostic> {
+        if let Some(v) = span {
+            self.span = match v.to_ascii_lowercase().as_str() {
+                "on" | "true" | "1" | "" => true,
+                "off" | "false" | "0" => false,
+                _ => {
+                    return Err(Diagnostic::error(format!(
+                        "invalid span value {v:?}: expected on or off"
+                    )));
+                }
+            };
+        }
+        if let Some(v) = layers {
+            self.layers = match v.to_ascii_lowercase().as_str() {
+                "group" | "" => Layers::Group,
+                "stage" => Layers::Stage,
+                _ => {
+                    return Err(Diagnostic::error(format!(
+                        "invalid layers value {v:?}: expected group or stage"
+                    )));
+                }
+            };
+        }
+        Ok(())
+    }
+
+    /// Fused groups are assembled additively (`slimfile sync` from the frontend's
+    /// image), so a group may span other instructions and a stage may become one layer.
+    pub fn additive(&self) -> bool {
+        self.fuse && self.assembly == Assembly::Sync && self.frontend_image.is_some()
     }
 
     /// `SLIMFILE_SUMMARY` / option `summary`: `warn` sends the per-stage fusion summary

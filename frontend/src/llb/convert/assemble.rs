@@ -25,7 +25,7 @@ use crate::diagnostics::{Diagnostic, Span};
 use crate::fusion::Group;
 use crate::llb::graph::{OpNode, Output, State};
 use crate::model::instructions::{Instruction, Kind};
-use crate::model::options::Platform;
+use crate::model::options::{Layers, Platform};
 
 /// The sync op's output that holds the assembled state (the [`DST_DIR`] mount).
 const ASSEMBLED: i64 = 1;
@@ -40,6 +40,7 @@ const TOOL_DIR: &str = "/.slimfile-tool";
 const TOOL_PATH: &str = "/slimfile";
 
 /// Dispatches a fused group additively; `tool_image` is the frontend's own image.
+/// With `SLIMFILE_LAYERS=stage` the group gets no sync of its own: the stage's does it.
 pub(crate) fn dispatch_group(
     ctx: &mut Ctx<'_>,
     st: &mut StageState,
@@ -63,12 +64,22 @@ pub(crate) fn dispatch_group(
         .map(|m| run::slimfile_cache_mount(ctx, m).0)
         .collect();
     let mut keep: Vec<String> = Vec::new();
-    for &i in &group.members {
+    for i in group.order() {
         let instr = &instructions[i];
-        let Kind::Run(r) = &instr.kind else {
-            return Err(Diagnostic::error("fused group holds only RUNs").at(instr.span));
+        let guarded = match &instr.kind {
+            Kind::Run(r) => run::dispatch_run_with(ctx, st, instr, r, extra.clone())?,
+            // A spanned COPY's files are the user's: the cleanup's guard keeps off them.
+            Kind::Copy(c) => {
+                let dest = super::copy::resolved_dest(ctx, st, c, instr.span)?;
+                super::dispatch(ctx, st, instr)?;
+                vec![dest]
+            }
+            _ => {
+                super::dispatch(ctx, st, instr)?;
+                Vec::new()
+            }
         };
-        for t in run::dispatch_run_with(ctx, st, instr, r, extra.clone())? {
+        for t in guarded {
             if !keep.contains(&t) {
                 keep.push(t);
             }
@@ -82,7 +93,53 @@ pub(crate) fn dispatch_group(
     if !group.cleanup_script.is_empty() {
         cleanup_op(ctx, st, group, &keep, &spans, &label);
     }
-    sync_op(ctx, st, before, &tool, spans, &label);
+    if ctx.opts.layers == Layers::Group {
+        sync_op(ctx, st, before, &tool, spans, &label);
+    }
+    Ok(())
+}
+
+/// `SLIMFILE_LAYERS=stage`: the stage's net change above `base` (its state after FROM)
+/// as one layer, recorded on the last history entry that had one. `fused` says a group
+/// left its assembly to the stage. Stages that add at most one layer and hold no group
+/// stay as they are.
+pub(crate) fn dispatch_stage_layer(
+    ctx: &mut Ctx<'_>,
+    st: &mut StageState,
+    base: State,
+    first_history: usize,
+    fused: bool,
+    span: Span,
+) -> Result<(), Diagnostic> {
+    let Some(tool_image) = ctx.opts.frontend_image.clone() else {
+        return Ok(());
+    };
+    let layered: Vec<usize> = (first_history..st.image.history.len())
+        .filter(|&h| !st.image.history[h].empty_layer)
+        .collect();
+    if st.state == base || (layered.len() < 2 && !fused) {
+        return Ok(());
+    }
+    let tool = normalize_reference(&tool_image).map_err(|d| d.at(span))?;
+    match layered.split_last() {
+        Some((_, earlier)) => {
+            for &h in earlier {
+                st.image.history[h].empty_layer = true;
+            }
+        }
+        None => {
+            if let Some(h) = st.image.history[first_history..].last_mut() {
+                h.empty_layer = false;
+            }
+        }
+    }
+    let mut label = String::from("[");
+    if !st.display_name.is_empty() {
+        label.push_str(&st.display_name);
+        label.push(' ');
+    }
+    label.push_str("slimfile] stage as one layer");
+    sync_op(ctx, st, base, &tool, vec![span], &label);
     Ok(())
 }
 

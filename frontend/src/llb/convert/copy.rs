@@ -193,6 +193,18 @@ pub(crate) fn dispatch_copy(
     Ok(())
 }
 
+/// The absolute destination of a COPY/ADD in the current state, without a trailing
+/// slash (the cleanup guard of a group that spans it keeps off it).
+pub(crate) fn resolved_dest(
+    ctx: &Ctx<'_>,
+    st: &StageState,
+    c: &CopyInstr,
+    span: Span,
+) -> Result<String, Diagnostic> {
+    let dest = dest_path(&st.cwd, &expand(ctx, st, &c.dest, span)?);
+    Ok(clean_path(&dest))
+}
+
 /// Expands the operands and flags, and checks `--checksum`'s sources.
 fn expand_copy(
     ctx: &Ctx<'_>,

@@ -22,7 +22,7 @@ use crate::limits::MAX_DEFINITION_BYTES;
 use crate::llb::graph::Graph;
 use crate::model::expand::Lexer;
 use crate::model::instructions::{Instruction, Kind, Program, Stage};
-use crate::model::options::{BuildOptions, Platform};
+use crate::model::options::{BuildOptions, Layers, Platform};
 
 /// Compiles a program to an LLB definition and the target's image config. Base images
 /// must be resolved already (`images`, keyed by [`image_key`]).
@@ -389,6 +389,7 @@ fn dispatch_stage(
         downstream_needs_index: inputs.downstream.index.clone(),
         downstream_mentions: inputs.downstream.mentions.clone(),
         base_shell: st.image.config.shell.clone(),
+        base_workdir: Some(st.cwd.clone()),
         facts: match &instructions {
             Cow::Borrowed(_) => inputs.facts,
             Cow::Owned(_) => None,
@@ -396,6 +397,7 @@ fn dispatch_stage(
     };
     let plan = fusion::plan_stage(stage, &instructions, st.index, ctx.opts, &pctx);
     let inherited = st.image.history.len();
+    let base_state = st.state;
     let trigger_count = instructions.len() - stage.instructions.len();
     for step in &plan.steps {
         // The base's ONBUILD triggers come first; their progress names say so.
@@ -411,6 +413,13 @@ fn dispatch_stage(
         }
     }
     st.in_onbuild = false;
+    if ctx.opts.additive() && ctx.opts.layers == Layers::Stage {
+        let fused = plan
+            .steps
+            .iter()
+            .any(|s| matches!(s, fusion::Step::Fused(_)));
+        super::assemble::dispatch_stage_layer(ctx, st, base_state, inherited, fused, stage.span)?;
+    }
     if let Some(secs) = ctx.epoch {
         let created = crate::golang::rfc3339(secs);
         for h in &mut st.image.history[inherited..] {

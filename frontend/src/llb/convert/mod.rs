@@ -279,9 +279,16 @@ fn dispatch_step(
         Step::Single(i) => dispatch(ctx, st, &instructions[*i]),
         Step::Fused(group) => match (ctx.opts.assembly, ctx.opts.frontend_image.clone()) {
             (Assembly::Sync, Some(tool)) => {
-                run::script_argv(ctx, st, instructions, group, &[])?;
+                // `rewrite` plans without spanning: a spanning group has no one script.
+                if group.between.is_empty() {
+                    run::script_argv(ctx, st, instructions, group, &[])?;
+                }
                 assemble::dispatch_group(ctx, st, instructions, group, &tool)
             }
+            _ if !group.between.is_empty() => Err(Diagnostic::error(
+                "a group that spans other instructions needs additive assembly",
+            )
+            .at(instructions[group.members[0]].span)),
             _ => run::dispatch_fused(ctx, st, instructions, group),
         },
     }
