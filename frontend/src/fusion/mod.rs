@@ -4,9 +4,10 @@
 //! Pure: it reads typed instructions and the package-manager analysis, and returns a
 //! [`StagePlan`]; `llb` turns plans into ops. The CLI's `explain` prints the same plans.
 //!
-//! Rules: only directly consecutive RUNs (comments aside) with identical flags, shell
-//! form, no background jobs, a POSIX shell, and the same package manager(s) — or a
-//! cleanup-only RUN for one of them — form a group. A group's op runs each original
+//! Rules: only consecutive RUNs (comments aside) with identical flags, shell form, no
+//! background jobs, a POSIX shell, and the same package manager(s) — or a cleanup-only
+//! RUN for one of them — form a group. With additive assembly a group may span the
+//! other instructions between them that cannot move or touch the caches ([`span`]). A group's op runs each original
 //! command in its own shell, in order, stops at the first failure with its status, then
 //! removes the caches its managers wrote (or, with `cleanup=cache-mount`, mounts cache
 //! mounts over them instead). A lone package-manager RUN is a group of one: it gets the

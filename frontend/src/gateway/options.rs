@@ -356,4 +356,20 @@ mod tests {
             e.message
         );
     }
+
+    #[test]
+    fn span_and_layers_come_from_options_or_build_args() {
+        use crate::model::options::Layers;
+        let d = opts(&[]).unwrap().build;
+        assert!(d.span && d.layers == Layers::Group);
+        let o = opts(&[("span", "off"), ("build-arg:SLIMFILE_LAYERS", "stage")]).unwrap();
+        assert!(!o.build.span && o.build.layers == Layers::Stage);
+        let e = opts(&[("layers", "flat")]).unwrap_err();
+        assert!(
+            e.message.contains("invalid layers value \"flat\""),
+            "{}",
+            e.message
+        );
+        assert!(opts(&[("build-arg:SLIMFILE_SPAN", "maybe")]).is_err());
+    }
 }
