@@ -246,15 +246,7 @@ impl BuildOptions {
             };
         }
         if let Some(v) = fuse {
-            self.fuse = match v.to_ascii_lowercase().as_str() {
-                "on" | "true" | "1" | "" => true,
-                "off" | "false" | "0" => false,
-                _ => {
-                    return Err(Diagnostic::error(format!(
-                        "invalid fuse value {v:?}: expected on or off"
-                    )));
-                }
-            };
+            self.fuse = on_off("fuse", v)?;
         }
         if let Some(v) = cleanup {
             self.cleanup = match v.to_ascii_lowercase().as_str() {
@@ -279,15 +271,7 @@ impl BuildOptions {
         layers: Option<&str>,
     ) -> Result<(), Diagnostic> {
         if let Some(v) = span {
-            self.span = match v.to_ascii_lowercase().as_str() {
-                "on" | "true" | "1" | "" => true,
-                "off" | "false" | "0" => false,
-                _ => {
-                    return Err(Diagnostic::error(format!(
-                        "invalid span value {v:?}: expected on or off"
-                    )));
-                }
-            };
+            self.span = on_off("span", v)?;
         }
         if let Some(v) = layers {
             self.layers = match v.to_ascii_lowercase().as_str() {
@@ -324,5 +308,16 @@ impl BuildOptions {
             };
         }
         Ok(())
+    }
+}
+
+/// An on/off setting: `on`, `true`, `1` or empty, or `off`, `false`, `0`.
+fn on_off(setting: &str, v: &str) -> Result<bool, Diagnostic> {
+    match v.to_ascii_lowercase().as_str() {
+        "on" | "true" | "1" | "" => Ok(true),
+        "off" | "false" | "0" => Ok(false),
+        _ => Err(Diagnostic::error(format!(
+            "invalid {setting} value {v:?}: expected on or off"
+        ))),
     }
 }
