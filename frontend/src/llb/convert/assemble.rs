@@ -121,26 +121,25 @@ pub(crate) fn dispatch_stage_layer(
         return Ok(());
     }
     let tool = normalize_reference(&tool_image).map_err(|d| d.at(span))?;
-    match layered.split_last() {
-        Some((_, earlier)) => {
-            for &h in earlier {
-                st.image.history[h].empty_layer = true;
-            }
-        }
-        None => {
-            if let Some(h) = st.image.history[first_history..].last_mut() {
-                h.empty_layer = false;
-            }
+    // A group keeps its layer on its last member's entry, so `layered` is not empty.
+    if let Some((_, earlier)) = layered.split_last() {
+        for &h in earlier {
+            st.image.history[h].empty_layer = true;
         }
     }
-    let mut label = String::from("[");
-    if !st.display_name.is_empty() {
-        label.push_str(&st.display_name);
-        label.push(' ');
-    }
-    label.push_str("slimfile] stage as one layer");
+    let label = format!("{}stage as one layer", label_prefix(st));
     sync_op(ctx, st, base, &tool, vec![span], &label);
     Ok(())
+}
+
+/// `[builder slimfile] ` (`[slimfile] ` in an unnamed stage): how slimfile's own steps
+/// start their progress names.
+fn label_prefix(st: &StageState) -> String {
+    if st.display_name.is_empty() {
+        "[slimfile] ".to_string()
+    } else {
+        format!("[{} slimfile] ", st.display_name)
+    }
 }
 
 /// `[builder] RUN lines 2-4 as one layer (apt cleanup)`.
@@ -152,12 +151,7 @@ fn group_label(st: &StageState, spans: &[Span], group: &Group) -> String {
     } else {
         format!("lines {first}-{last}")
     };
-    let mut label = String::from("[");
-    if !st.display_name.is_empty() {
-        label.push_str(&st.display_name);
-        label.push(' ');
-    }
-    label.push_str(&format!("slimfile] RUN {lines} as one layer"));
+    let mut label = format!("{}RUN {lines} as one layer", label_prefix(st));
     if !group.managers.is_empty() {
         label.push_str(&format!(" ({} cleanup)", group.managers.join("+")));
     }
