@@ -314,6 +314,16 @@ fn late_cleanups(plan: &StagePlan, facts: &[Option<RunFacts>]) -> Vec<(usize, Ve
         .collect()
 }
 
+/// Whether a group may take in (span) an instruction between its RUNs.
+enum SpanVerdict {
+    /// It may.
+    May,
+    /// Spanning is off, or there is no group: nothing to say.
+    Off,
+    /// It may not, for this reason.
+    Blocked(String),
+}
+
 /// The state of planning one stage.
 struct Planner<'a> {
     plan: StagePlan,
@@ -357,14 +367,16 @@ impl Planner<'_> {
         }
     }
 
-    /// Why the group being gathered may not span `instr` (`Some(None)`: spanning is
-    /// off); `None` when it may.
-    fn span_blocker(&self, instr: &Instruction) -> Option<Option<String>> {
+    /// Whether the group being gathered may span `instr`, and if not, why.
+    fn span_verdict(&self, instr: &Instruction) -> SpanVerdict {
         if !(self.opts.span && self.opts.additive()) {
-            return Some(None);
+            return SpanVerdict::Off;
         }
         let managers = self.group.last().map(|c| c.key.clone()).unwrap_or_default();
-        span::blocker(instr, &managers, self.cwd.as_deref()).map(Some)
+        match span::blocker(instr, &managers, self.cwd.as_deref()) {
+            Some(why) => SpanVerdict::Blocked(why),
+            None => SpanVerdict::May,
+        }
     }
 
     fn skip(&mut self, i: usize, kind: SkipKind, reason: String) {
@@ -380,18 +392,22 @@ impl Planner<'_> {
     /// RUN of the group's manager follows; otherwise it ends the group, and is
     /// remembered as what stands between two RUNs of a manager.
     fn other(&mut self, i: usize, instr: &Instruction) {
-        let blocked = if self.group.is_empty() {
-            Some(None)
+        let verdict = if self.group.is_empty() {
+            SpanVerdict::Off
         } else {
-            self.span_blocker(instr)
+            self.span_verdict(instr)
         };
         self.cwd = span::next_cwd(self.cwd.take(), instr);
         if let Kind::Shell(sh) = &instr.kind {
             self.shell = sh.clone();
         }
-        let Some(why) = blocked else {
-            self.pending.push(i);
-            return;
+        let why = match verdict {
+            SpanVerdict::May => {
+                self.pending.push(i);
+                return;
+            }
+            SpanVerdict::Off => None,
+            SpanVerdict::Blocked(why) => Some(why),
         };
         self.flush();
         self.plan.steps.push(Step::Single(i));
@@ -429,29 +445,7 @@ impl Planner<'_> {
                     || (f.cleanup_only() && f.cleans.is_subset(&group_drives(&self.group))))
         });
         if !joins {
-            // Another manager's RUN after instructions the group would have spanned:
-            // nothing was kept apart, so nothing is said.
-            let unrelated = !self.pending.is_empty()
-                && self.group.last().is_some_and(|l| l.key.is_disjoint(&key));
-            if unrelated {
-                // Said by neither the group nor this RUN.
-            } else if let Some(last) = self.group.last() {
-                let line = self.instructions[last.index].span.start_line;
-                let (kind, why) = not_joined(last, &f, &flags, &key);
-                self.skip(i, kind, format!("not fused with line {line}: {why}"));
-            } else if let (Some((prev_key, prev_line)), Some((kw, line, span_why))) =
-                (&self.last_key, &self.breaker)
-                && !prev_key.is_disjoint(&key)
-            {
-                let mut why = format!(
-                    "not fused with the {} RUN on line {prev_line}: {kw} on line {line} stands between them",
-                    names(prev_key)
-                );
-                if let Some(w) = span_why {
-                    why.push_str(&format!(" ({w})"));
-                }
-                self.skip(i, SkipKind::InstructionBetween, why);
-            }
+            self.say_not_joined(i, &f, &flags, &key);
             self.flush();
         } else {
             self.between.append(&mut self.pending);
@@ -464,6 +458,40 @@ impl Planner<'_> {
             flags,
             key,
         });
+    }
+
+    /// Records why RUN `i` did not join the group being gathered (or the RUN before the
+    /// instruction that ended it). Another manager's RUN after instructions the group
+    /// would have spanned kept nothing apart, so nothing is said then.
+    fn say_not_joined(
+        &mut self,
+        i: usize,
+        f: &RunFacts,
+        flags: &str,
+        key: &BTreeSet<&'static str>,
+    ) {
+        let unrelated =
+            !self.pending.is_empty() && self.group.last().is_some_and(|l| l.key.is_disjoint(key));
+        if unrelated {
+            return;
+        }
+        if let Some(last) = self.group.last() {
+            let line = self.instructions[last.index].span.start_line;
+            let (kind, why) = not_joined(last, f, flags, key);
+            self.skip(i, kind, format!("not fused with line {line}: {why}"));
+        } else if let (Some((prev_key, prev_line)), Some((kw, line, span_why))) =
+            (&self.last_key, &self.breaker)
+            && !prev_key.is_disjoint(key)
+        {
+            let mut why = format!(
+                "not fused with the {} RUN on line {prev_line}: {kw} on line {line} stands between them",
+                names(prev_key)
+            );
+            if let Some(w) = span_why {
+                why.push_str(&format!(" ({w})"));
+            }
+            self.skip(i, SkipKind::InstructionBetween, why);
+        }
     }
 
     /// Why a RUN that drives a manager must stay a step of its own, if it must.
